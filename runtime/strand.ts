@@ -1,0 +1,160 @@
+/**
+ * Strands and the hooks that instrumented loops call. The transform emits, per event-processing loop:
+ *
+ *   const s = enter(name, parent);             // strand begins
+ *   try { loop: { if (flag[0]) await point(s); …body… } } finally { leave(s); }
+ *
+ * and, per blocking wait in the body, `quiet`/`resume` (a wait at a loop boundary, counted as
+ * quiescent while pending) or `wait` (any other wait: interrupted on request, its operation kept).
+ * With no update pending every hook is a few property writes; none adds an `await`.
+ */
+import { performance } from 'node:perf_hooks';
+import { state, type Waiter } from './state';
+
+export type StrandStatus = 'running' | 'parked' | 'quiet' | 'waiting';
+
+export class Strand {
+  status: StrandStatus = 'running';
+  /** The named wait the strand is in, if any. */
+  at: string | undefined = undefined;
+  /** A lexically nested event loop that is running inside this strand's body. */
+  child: Strand | undefined = undefined;
+  /** Operations of interrupted waits, handed back when the strand reaches the same wait again. */
+  kept: Map<string, Promise<unknown>> | undefined = undefined;
+
+  constructor(
+    readonly name: string,
+    readonly parent: Strand | undefined,
+    /** Strands of generators run only when their consumer pulls; they never hold up quiescence. */
+    readonly counted: boolean,
+  ) {}
+}
+
+/** A strand begins: execution entered an event-processing loop. */
+export function enter(name: string, parent?: Strand, counted = true): Strand {
+  // A nested loop's strand stands for its parent while it runs: the parent is busy exactly when it is.
+  const strand = new Strand(name, parent, parent === undefined ? counted : parent.counted);
+  state.live.add(strand);
+  if (parent !== undefined) parent.child = strand;
+  else if (strand.counted) state.busy++;
+  return strand;
+}
+
+/** A strand ends: the loop was left by break, return or throw. */
+export function leave(strand: Strand): void {
+  state.live.delete(strand);
+  if (strand.parent !== undefined) {
+    strand.parent.child = undefined;
+    return;
+  }
+  if (strand.counted) becameIdle();
+}
+
+/** The update point, called only when the flag is set: park until the update is over. */
+export async function point(strand: Strand): Promise<void> {
+  const update = state.update;
+  if (update === undefined) return;
+  pause(strand, 'parked');
+  await update.release;
+  strand.status = 'running';
+  if (strand.counted) state.busy++;
+}
+
+/**
+ * The update point of a synchronous loop. On the main thread nothing else can run while a
+ * synchronous loop runs, so it cannot wait here; the update waits for the loop to end instead.
+ */
+export function pointSync(_strand: Strand): void {}
+
+function pause(strand: Strand, status: 'parked' | 'quiet'): void {
+  strand.status = status;
+  if (strand.counted) becameIdle();
+}
+
+function becameIdle(): void {
+  state.busy--;
+  const update = state.update;
+  if (update === undefined) return;
+  if (update.firstQuiescentAt === undefined) update.firstQuiescentAt = performance.now();
+  if (state.busy === 0) update.onQuiescent();
+}
+
+/**
+ * A wait at a loop boundary begins: nothing of the iteration is in flight, so the strand counts as
+ * quiescent while `op` is pending and needs no wake-up. Returns `op` unchanged (no extra tick).
+ */
+export function quiet<T>(strand: Strand, name: string, op: T): T {
+  strand.at = name;
+  pause(strand, 'quiet');
+  return op;
+}
+
+/**
+ * The wait ended. Returns true when an update is pending: the caller then goes through its
+ * update point before it touches the result.
+ */
+export function resume(strand: Strand): boolean {
+  strand.at = undefined;
+  strand.status = 'running';
+  if (strand.counted) state.busy++;
+  return state.flag[0] !== 0;
+}
+
+/**
+ * Any other blocking wait: interrupted when an update is requested, with its operation kept and
+ * handed back when the strand comes to the same wait again, so nothing it was waiting for is lost.
+ * `start` begins the operation; it is not called again for a kept one.
+ */
+export function wait<T>(strand: Strand, name: string, start: () => T): Promise<Awaited<T>> {
+  const kept = strand.kept?.get(name);
+  let op: Promise<Awaited<T>>;
+  if (kept !== undefined) {
+    strand.kept!.delete(name);
+    op = kept as Promise<Awaited<T>>;
+  } else {
+    op = Promise.resolve(start());
+  }
+  if (state.flag[0] !== 0) {
+    keep(strand, name, op);
+    throw state.interrupt;
+  }
+  strand.status = 'waiting';
+  strand.at = name;
+  return new Promise<Awaited<T>>((resolve, reject) => {
+    const waiter: Waiter = { strand, name, op, reject };
+    state.waiters.add(waiter);
+    op.then(
+      (value) => {
+        if (!endWait(waiter)) return;
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (!endWait(waiter)) return;
+        reject(error);
+      },
+    );
+  });
+}
+
+function endWait(waiter: Waiter): boolean {
+  if (!state.waiters.delete(waiter)) return false;
+  waiter.strand.status = 'running';
+  waiter.strand.at = undefined;
+  return true;
+}
+
+function keep(strand: Strand, name: string, op: Promise<unknown>): void {
+  (strand.kept ??= new Map()).set(name, op);
+}
+
+/** Interrupt every interruptible wait in progress: each strand unwinds to its update point. */
+export function interruptWaiters(): void {
+  for (const waiter of state.waiters) {
+    endWait(waiter);
+    keep(waiter.strand, waiter.name, waiter.op);
+    waiter.reject(state.interrupt);
+  }
+}
+
+/** The object the transform's unwinding catch compares against. */
+export const INTERRUPT = state.interrupt;

@@ -1,0 +1,135 @@
+/**
+ * `for await (x of xs) body` as an explicit `next()` loop, so that the pending `next()` can be a
+ * quiescent wait and nothing it would deliver is lost (design.md, property 1). It keeps the
+ * semantics of `for await` exactly:
+ *
+ *   let __iter, __step, __open = false, __threw = false;
+ *   try {
+ *     __iter = asyncIterator(xs);                       // GetIterator(xs, async), sync iterables too
+ *     label: while (true) {
+ *       __open = false;                                 // next() throwing does not close the iterator
+ *       <update point>
+ *       __step = await quiet(strand, "…:next", step(__iter));
+ *       <go through the update point if one is pending>
+ *       if (iteratorDone(__step)) break;               // normal completion: no return()
+ *       __open = true;
+ *       x = __step.value; body                         // break, return, throw, labelled continue: return()
+ *     }
+ *   } catch (e) { __threw = true; throw e; }
+ *   finally { if (__open) <AsyncIteratorClose: await return(); its errors lose to a thrown one> }
+ */
+import * as ts from 'typescript';
+
+export interface ForAwaitParts {
+  loop: ts.ForOfStatement;
+  labels: ts.Identifier[];
+  /** The iterated expression, already visited. */
+  expression: ts.Expression;
+  runtime: (member: string) => ts.Expression;
+  updatePoint: () => ts.Statement;
+  quietNext: (step: ts.Expression) => ts.Expression;
+  resumeCheck: () => ts.Statement;
+  binding: (value: ts.Expression) => ts.Statement;
+  body: () => ts.Block;
+}
+
+export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { prelude: ts.Statement[]; statement: ts.Statement } {
+  const { loop, runtime } = parts;
+  const iter = f.createUniqueName('__iter');
+  const step = f.createUniqueName('__step');
+  const open = f.createUniqueName('__open');
+  const threw = f.createUniqueName('__threw');
+  const error = f.createUniqueName('__error');
+  const call = (member: string, args: ts.Expression[]) => f.createCallExpression(runtime(member), undefined, args);
+  const assign = (target: ts.Identifier, value: ts.Expression) => f.createExpressionStatement(f.createAssignment(target, value));
+
+  const prelude = f.createVariableStatement(
+    undefined,
+    f.createVariableDeclarationList(
+      [
+        f.createVariableDeclaration(iter, undefined, f.createKeywordTypeNode(ts.SyntaxKind.AnyKeyword)),
+        f.createVariableDeclaration(step, undefined, f.createKeywordTypeNode(ts.SyntaxKind.AnyKeyword)),
+        f.createVariableDeclaration(open, undefined, undefined, f.createFalse()),
+        f.createVariableDeclaration(threw, undefined, undefined, f.createFalse()),
+      ],
+      ts.NodeFlags.Let,
+    ),
+  );
+
+  const next = f.createAwaitExpression(parts.quietNext(call('step', [iter])));
+  ts.setSourceMapRange(next, loop.expression);
+  const body = f.createBlock(
+    [
+      assign(open, f.createFalse()),
+      parts.updatePoint(),
+      assign(step, next),
+      parts.resumeCheck(),
+      f.createIfStatement(call('iteratorDone', [step]), f.createBreakStatement()),
+      assign(open, f.createTrue()),
+      parts.binding(f.createPropertyAccessExpression(step, 'value')),
+      parts.body(),
+    ],
+    true,
+  );
+  const whileLoop = f.createWhileStatement(f.createTrue(), body);
+  ts.setSourceMapRange(whileLoop, loop);
+  ts.setOriginalNode(whileLoop, loop);
+  const labelled = parts.labels.reduceRight<ts.Statement>((inner, label) => f.createLabeledStatement(label, inner), whileLoop);
+
+  const tryLoop = f.createTryStatement(
+    f.createBlock([assign(iter, call('asyncIterator', [parts.expression])), labelled], true),
+    f.createCatchClause(error, f.createBlock([assign(threw, f.createTrue()), f.createThrowStatement(error)], true)),
+    f.createBlock([f.createIfStatement(open, f.createIfStatement(threw, closeAfterThrow(f, iter, call), closeAfterExit(f, iter, call)))], true),
+  );
+  return { prelude: [prelude], statement: tryLoop };
+}
+
+/** Close on break/return: errors from return() propagate and its result must be an object. */
+function closeAfterExit(f: ts.NodeFactory, iter: ts.Identifier, call: (member: string, args: ts.Expression[]) => ts.Expression): ts.Block {
+  const ret = f.createUniqueName('__return');
+  return f.createBlock(
+    [
+      declareReturn(f, ret, iter, call),
+      f.createIfStatement(
+        f.createStrictInequality(ret, f.createIdentifier('undefined')),
+        f.createExpressionStatement(call('checkReturnResult', [f.createAwaitExpression(callReturn(f, ret, iter))])),
+      ),
+    ],
+    true,
+  );
+}
+
+/** Close after a throw: the body's error wins over anything return() does. */
+function closeAfterThrow(f: ts.NodeFactory, iter: ts.Identifier, call: (member: string, args: ts.Expression[]) => ts.Expression): ts.Block {
+  const ret = f.createUniqueName('__return');
+  return f.createBlock(
+    [
+      f.createTryStatement(
+        f.createBlock(
+          [
+            declareReturn(f, ret, iter, call),
+            f.createIfStatement(
+              f.createStrictInequality(ret, f.createIdentifier('undefined')),
+              f.createExpressionStatement(f.createAwaitExpression(callReturn(f, ret, iter))),
+            ),
+          ],
+          true,
+        ),
+        f.createCatchClause(undefined, f.createBlock([], false)),
+        undefined,
+      ),
+    ],
+    true,
+  );
+}
+
+function declareReturn(f: ts.NodeFactory, ret: ts.Identifier, iter: ts.Identifier, call: (member: string, args: ts.Expression[]) => ts.Expression): ts.Statement {
+  return f.createVariableStatement(
+    undefined,
+    f.createVariableDeclarationList([f.createVariableDeclaration(ret, undefined, undefined, call('returnMethod', [iter]))], ts.NodeFlags.Const),
+  );
+}
+
+function callReturn(f: ts.NodeFactory, ret: ts.Identifier, iter: ts.Identifier): ts.Expression {
+  return f.createCallExpression(f.createPropertyAccessExpression(ret, 'call'), undefined, [f.createPropertyAccessExpression(iter, 'iterator')]);
+}

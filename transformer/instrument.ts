@@ -1,0 +1,514 @@
+/**
+ * The host-free engine: one source file in, the instrumented file and its report out.
+ *
+ * Each event-processing loop becomes a strand with an update point at its head:
+ *
+ *   { const __strand = __quiesce.enter("file:fn:loop1");
+ *     try { while (true) { if (__quiesce.flag[0]) await __quiesce.point(__strand); …body… } }
+ *     finally { __quiesce.leave(__strand); } }
+ *
+ * and its blocking waits are rewritten as planned by waits.ts; a `for await` becomes an explicit
+ * `next()` loop (forAwait.ts). Original nodes are reused wherever possible so comments and source
+ * maps survive; inserted nodes map to the loop or wait they came from.
+ */
+import * as ts from 'typescript';
+import { readComments, unwrapLabels, type FileComments } from './annotations';
+import { lowerForAwait } from './forAwait';
+import { eventLoopForm, functionName } from './loops';
+import { countLoc, type FileReport, type LoopReport, type ManualChange } from './report';
+import { planWaits, type LoopPlan } from './waits';
+
+export const RUNTIME_MODULE = 'quiesce';
+/** The file-level name of the runtime namespace; its presence marks a file as already instrumented. */
+export const RUNTIME_NAME = '__quiesce';
+/** Runtime exports that request or observe updates rather than change how a program waits. */
+const CONTROL_API = new Set(['requestUpdate', 'updatePending', 'strands', 'blockers']);
+const DIAGNOSTIC_CODE = 99001;
+
+export interface InstrumentOptions {
+  /** Rewrite blocking waits (true) or insert update points only (false, the paper's "Upd only"). */
+  interruptible: boolean;
+  /** The file's name in reports and stable loop names, e.g. relative to the project root. */
+  displayName: (sf: ts.SourceFile) => string;
+}
+
+export interface InstrumentResult {
+  file: ts.SourceFile;
+  report: FileReport;
+  diagnostics: ts.DiagnosticWithLocation[];
+}
+
+export function createInstrumenter(
+  options: InstrumentOptions,
+  onFile: (result: InstrumentResult) => void,
+): ts.TransformerFactory<ts.SourceFile> {
+  return (context) => (sf) => {
+    if (sf.isDeclarationFile) return sf;
+    const result = instrumentSourceFile(sf, context, options);
+    onFile(result);
+    return result.file;
+  };
+}
+
+interface FunctionScope {
+  node: ts.SignatureDeclaration | undefined;
+  canAwait: boolean;
+  generator: boolean;
+  name: string;
+  loops: number;
+  /** Strands of the event loops lexically around the current position. */
+  strands: ts.Identifier[];
+}
+
+interface LoopScope {
+  strand: ts.Identifier;
+  plan: LoopPlan | undefined;
+  restart: boolean;
+}
+
+export function instrumentSourceFile(sf: ts.SourceFile, context: ts.TransformationContext, options: InstrumentOptions): InstrumentResult {
+  const f = context.factory;
+  const display = options.displayName(sf);
+  const comments = readComments(sf);
+  const lineOf = (node: ts.Node | number): number =>
+    sf.getLineAndCharacterOfPosition(typeof node === 'number' ? node : node.getStart(sf)).line + 1;
+  const diagnostics = comments.misuses.map(
+    (misuse): ts.DiagnosticWithLocation => ({
+      file: sf,
+      start: misuse.pos,
+      length: misuse.end - misuse.pos,
+      messageText: `quiesce: ${misuse.message}`,
+      category: ts.DiagnosticCategory.Error,
+      code: DIAGNOSTIC_CODE,
+      source: 'quiesce',
+    }),
+  );
+  const report: FileReport = {
+    file: display,
+    loc: countLoc(sf.text, comments.ranges),
+    strands: 0,
+    updatePoints: 0,
+    interruptibleAwaits: 0,
+    changedLoc: 0,
+    manualChanges: 0,
+    needsManualChange: 0,
+    changedLines: [],
+    loops: [],
+    manualChangeList: manualChanges(sf, comments, lineOf),
+    needsManualChangeList: [],
+  };
+  report.manualChanges = report.manualChangeList.length;
+  if (isInstrumented(sf)) return { file: sf, report, diagnostics };
+
+  const changed = new Set<number>();
+  const runtime = (member: string): ts.Expression => f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_NAME), member);
+  const call = (member: string, args: ts.Expression[]): ts.CallExpression => f.createCallExpression(runtime(member), undefined, args);
+  /** Nodes to emit in place of an original one (a boundary wait's await becomes its result). */
+  const replacements = new Map<ts.Node, ts.Node>();
+
+  let fn: FunctionScope = {
+    node: undefined,
+    canAwait: hasTopLevelAwait(sf),
+    generator: false,
+    name: functionName(undefined),
+    loops: 0,
+    strands: [],
+  };
+  let loop: LoopScope | undefined;
+
+  const annotationOf = (statement: ts.IterationStatement) => comments.byLoop.get(statement);
+  const isEventLoop = (statement: ts.Statement): statement is ts.IterationStatement => {
+    if (!ts.isIterationStatement(statement, false)) return false;
+    const annotation = annotationOf(statement);
+    if (annotation?.kind === 'ignore') return false;
+    return eventLoopForm(statement, annotation !== undefined) !== undefined;
+  };
+
+  const visit = (node: ts.Node): ts.VisitResult<ts.Node | undefined> => {
+    const replacement = replacements.get(node);
+    if (replacement !== undefined) return replacement;
+    switch (node.kind) {
+      case ts.SyntaxKind.LabeledStatement: {
+        const inner = unwrapLabels(node as ts.LabeledStatement);
+        return isEventLoop(inner) ? instrumentLoop(inner, labelsOf(node as ts.LabeledStatement)) : ts.visitEachChild(node, visit, context);
+      }
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+      case ts.SyntaxKind.ForStatement:
+      case ts.SyntaxKind.ForOfStatement:
+      case ts.SyntaxKind.ForInStatement:
+        return isEventLoop(node as ts.IterationStatement)
+          ? instrumentLoop(node as ts.IterationStatement, [])
+          : ts.visitEachChild(node, visit, context);
+      case ts.SyntaxKind.AwaitExpression:
+        return loop?.plan?.interruptible.has(node as ts.AwaitExpression)
+          ? interruptibleWait(node as ts.AwaitExpression, loop)
+          : ts.visitEachChild(node, visit, context);
+      case ts.SyntaxKind.CatchClause:
+        return loop?.restart ? guardCatch(node as ts.CatchClause) : ts.visitEachChild(node, visit, context);
+      case ts.SyntaxKind.ClassStaticBlockDeclaration:
+        return inFunction(undefined, false, false, () => ts.visitEachChild(node, visit, context));
+      default:
+        if (ts.isFunctionLike(node)) {
+          const modifiers = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+          const isAsync = modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.AsyncKeyword) ?? false;
+          const generator = 'asteriskToken' in node && node.asteriskToken !== undefined;
+          return inFunction(node, isAsync, generator, () => ts.visitEachChild(node, visit, context));
+        }
+        return ts.visitEachChild(node, visit, context);
+    }
+  };
+
+  function inFunction<T>(node: ts.SignatureDeclaration | undefined, isAsync: boolean, generator: boolean, run: () => T): T {
+    const savedFn = fn;
+    const savedLoop = loop;
+    fn = { node, canAwait: isAsync, generator, name: node ? functionName(node) : savedFn.name, loops: 0, strands: [] };
+    loop = undefined;
+    try {
+      return run();
+    } finally {
+      fn = savedFn;
+      loop = savedLoop;
+    }
+  }
+
+  function instrumentLoop(original: ts.IterationStatement, labels: ts.Identifier[]): ts.Statement {
+    const annotation = annotationOf(original);
+    const form = eventLoopForm(original, annotation !== undefined)!;
+    const ordinal = ++fn.loops;
+    const name = annotation?.name ?? `${display}:${fn.name}:loop${ordinal}`;
+    const strand = f.createUniqueName('__strand');
+    const parent = fn.strands[fn.strands.length - 1];
+    const plan = options.interruptible && fn.canAwait ? planWaits(original, form, annotation !== undefined, name, isEventLoop) : undefined;
+    const loopReport: LoopReport = { name, line: lineOf(original), form, waits: [] };
+    for (const wait of plan?.waits ?? []) {
+      const line = wait.node ? lineOf(wait.node) : lineOf(original);
+      loopReport.waits.push({ name: wait.name, line, kind: wait.kind, ...(wait.reason ? { reason: wait.reason } : {}) });
+      if (wait.kind === 'left') report.needsManualChangeList.push({ line, loop: name, reason: `await at line ${line}: ${wait.reason}` });
+      else {
+        report.interruptibleAwaits++;
+        changed.add(line);
+      }
+    }
+    report.loops.push(loopReport);
+    report.strands++;
+    report.updatePoints++;
+    changed.add(lineOf(original));
+
+    // The loop's header runs in the enclosing scope; only its body belongs to the new strand.
+    const scope: LoopScope = { strand, plan, restart: plan !== undefined && plan.interruptible.size > 0 };
+    const inScope = <T>(run: () => T): T => {
+      const saved = loop;
+      loop = scope;
+      fn.strands.push(strand);
+      try {
+        return run();
+      } finally {
+        fn.strands.pop();
+        loop = saved;
+      }
+    };
+
+    const prelude: ts.Statement[] = [];
+    let statement: ts.Statement;
+    if (form === 'for-await' && plan !== undefined) {
+      const loopAsForOf = original as ts.ForOfStatement;
+      const lowered = lowerForAwait(f, {
+        loop: loopAsForOf,
+        labels,
+        expression: visitExpression(loopAsForOf.expression),
+        runtime,
+        updatePoint: () => updatePoint(strand, original),
+        quietNext: (step) => call('quiet', [strand, f.createStringLiteral(plan.waits[0].name), step]),
+        resumeCheck: () => resumeCheck(strand, original),
+        binding: (value) => inScope(() => binding(loopAsForOf.initializer, value)),
+        body: () => inScope(() => loopBody(original, scope, false)),
+      });
+      prelude.push(...lowered.prelude);
+      statement = lowered.statement;
+    } else {
+      const updated = updateLoop(original, () => inScope(() => loopBody(original, scope, true)));
+      statement = labels.reduceRight<ts.Statement>((inner, label) => f.createLabeledStatement(label, inner), updated);
+    }
+
+    const args: ts.Expression[] = [f.createStringLiteral(name)];
+    if (parent !== undefined) args.push(parent);
+    else if (fn.generator) args.push(f.createIdentifier('undefined'), f.createFalse());
+    const enter = f.createVariableStatement(
+      undefined,
+      f.createVariableDeclarationList([f.createVariableDeclaration(strand, undefined, undefined, call('enter', args))], ts.NodeFlags.Const),
+    );
+    const leave = f.createExpressionStatement(call('leave', [strand]));
+    const block = f.createBlock([enter, ...prelude, f.createTryStatement(f.createBlock([statement], true), undefined, f.createBlock([leave], true))], true);
+    ts.setSourceMapRange(block, original);
+    ts.setOriginalNode(block, original);
+    return block;
+  }
+
+  function visitExpression<T extends ts.Node>(node: T): T {
+    return ts.visitNode(node, visit) as T;
+  }
+
+  function updateLoop(loopNode: ts.IterationStatement, body: () => ts.Block): ts.IterationStatement {
+    switch (loopNode.kind) {
+      case ts.SyntaxKind.WhileStatement: {
+        const node = loopNode as ts.WhileStatement;
+        return f.updateWhileStatement(node, visitExpression(node.expression), body());
+      }
+      case ts.SyntaxKind.DoStatement: {
+        const node = loopNode as ts.DoStatement;
+        const newBody = body();
+        return f.updateDoStatement(node, newBody, visitExpression(node.expression));
+      }
+      case ts.SyntaxKind.ForStatement: {
+        const node = loopNode as ts.ForStatement;
+        const initializer = node.initializer && visitExpression(node.initializer);
+        const condition = node.condition && visitExpression(node.condition);
+        const incrementor = node.incrementor && visitExpression(node.incrementor);
+        return f.updateForStatement(node, initializer, condition, incrementor, body());
+      }
+      case ts.SyntaxKind.ForOfStatement: {
+        const node = loopNode as ts.ForOfStatement;
+        return f.updateForOfStatement(node, node.awaitModifier, visitExpression(node.initializer), visitExpression(node.expression), body());
+      }
+      case ts.SyntaxKind.ForInStatement: {
+        const node = loopNode as ts.ForInStatement;
+        return f.updateForInStatement(node, visitExpression(node.initializer), visitExpression(node.expression), body());
+      }
+      default:
+        throw new Error(`quiesce: unexpected loop kind ${ts.SyntaxKind[loopNode.kind]}`);
+    }
+  }
+
+  /** The loop body: its statements with boundary waits rewritten, optionally preceded by the update point. */
+  function loopBody(loopNode: ts.IterationStatement, scope: LoopScope, withPoint: boolean): ts.Block {
+    const body = loopNode.statement;
+    const original = ts.isBlock(body) ? body.statements : [body];
+    let statements: ts.Statement[] = [];
+    for (const statement of original) {
+      if (statement === scope.plan?.leading?.statement) statements.push(...leadingWait(scope.plan.leading.statement, scope.plan.leading.wait, scope));
+      else if (statement === scope.plan?.trailing?.statement) statements.push(...trailingWait(scope.plan.trailing.wait, scope));
+      else statements.push(...toStatements(ts.visitNode(statement, visit)));
+    }
+    if (scope.restart) statements = [restartOnInterrupt(statements)];
+    if (withPoint) statements.unshift(updatePoint(scope.strand, loopNode));
+    return ts.isBlock(body) ? f.updateBlock(body, statements) : f.createBlock(statements, true);
+  }
+
+  function toStatements(result: ts.VisitResult<ts.Node | undefined>): ts.Statement[] {
+    if (result === undefined) return [];
+    return (Array.isArray(result) ? result : [result]) as ts.Statement[];
+  }
+
+  function updatePoint(strand: ts.Identifier, origin: ts.Node): ts.Statement {
+    const park = fn.canAwait ? f.createAwaitExpression(call('point', [strand])) : call('pointSync', [strand]);
+    const statement = f.createIfStatement(
+      f.createElementAccessExpression(runtime('flag'), f.createNumericLiteral(0)),
+      f.createExpressionStatement(park),
+    );
+    ts.setSourceMapRange(statement, { pos: origin.getStart(sf), end: origin.getStart(sf) });
+    return statement;
+  }
+
+  function resumeCheck(strand: ts.Identifier, origin: ts.Node): ts.Statement {
+    const statement = f.createIfStatement(call('resume', [strand]), f.createExpressionStatement(f.createAwaitExpression(call('point', [strand]))));
+    ts.setSourceMapRange(statement, origin);
+    return statement;
+  }
+
+  /** `const x = await e;` → wait quietly for e, go through the update point if one is pending, then bind x. */
+  function leadingWait(statement: ts.Statement, wait: ts.AwaitExpression, scope: LoopScope): ts.Statement[] {
+    const waitName = scope.plan!.waits.find((planned) => planned.node === wait)!.name;
+    const result = f.createUniqueName('__waited');
+    const quietWait = f.createAwaitExpression(call('quiet', [scope.strand, f.createStringLiteral(waitName), visitExpression(wait.expression)]));
+    ts.setSourceMapRange(quietWait, wait);
+    const declare = f.createVariableStatement(
+      undefined,
+      f.createVariableDeclarationList([f.createVariableDeclaration(result, undefined, undefined, quietWait)], ts.NodeFlags.Const),
+    );
+    ts.setSourceMapRange(declare, statement);
+    const out: ts.Statement[] = [declare, resumeCheck(scope.strand, statement)];
+    if (!(ts.isExpressionStatement(statement) && skipToAwait(statement.expression) === wait)) {
+      replacements.set(wait, result);
+      out.push(...toStatements(ts.visitNode(statement, visit)));
+      replacements.delete(wait);
+    }
+    return out;
+  }
+
+  /** A last statement `await e;`: wait quietly; the update point at the loop head follows. */
+  function trailingWait(wait: ts.AwaitExpression, scope: LoopScope): ts.Statement[] {
+    const waitName = scope.plan!.waits.find((planned) => planned.node === wait)!.name;
+    const quietWait = f.createExpressionStatement(
+      f.createAwaitExpression(call('quiet', [scope.strand, f.createStringLiteral(waitName), visitExpression(wait.expression)])),
+    );
+    ts.setSourceMapRange(quietWait, wait);
+    return [quietWait, f.createExpressionStatement(call('resume', [scope.strand]))];
+  }
+
+  /** Any other wait, in a loop whose author vouched that restarting it is safe. */
+  function interruptibleWait(wait: ts.AwaitExpression, scope: LoopScope): ts.Expression {
+    const waitName = scope.plan!.waits.find((planned) => planned.node === wait)!.name;
+    const start = f.createArrowFunction(undefined, undefined, [], undefined, undefined, visitExpression(wait.expression));
+    const updated = f.updateAwaitExpression(wait, call('wait', [scope.strand, f.createStringLiteral(waitName), start]));
+    ts.setSourceMapRange(updated, wait);
+    return updated;
+  }
+
+  /** Unwind an interrupted iteration back to the update point; everything else propagates. */
+  function restartOnInterrupt(statements: ts.Statement[]): ts.Statement {
+    const error = f.createUniqueName('__error');
+    return f.createTryStatement(
+      f.createBlock(statements, true),
+      f.createCatchClause(error, f.createBlock([rethrowUnless(error, ts.SyntaxKind.ExclamationEqualsEqualsToken)], true)),
+      undefined,
+    );
+  }
+
+  function rethrowUnless(error: ts.Identifier, operator: ts.SyntaxKind.EqualsEqualsEqualsToken | ts.SyntaxKind.ExclamationEqualsEqualsToken): ts.Statement {
+    return f.createIfStatement(f.createBinaryExpression(error, operator, runtime('INTERRUPT')), f.createThrowStatement(error));
+  }
+
+  /** A user's catch inside a restartable loop must not swallow the interrupt. */
+  function guardCatch(clause: ts.CatchClause): ts.CatchClause {
+    changed.add(lineOf(clause));
+    const declared = clause.variableDeclaration;
+    const statements = ts.visitNodes(clause.block.statements, visit) as ts.NodeArray<ts.Statement>;
+    if (declared !== undefined && ts.isIdentifier(declared.name)) {
+      return f.updateCatchClause(clause, declared, f.updateBlock(clause.block, [rethrowUnless(declared.name, ts.SyntaxKind.EqualsEqualsEqualsToken), ...statements]));
+    }
+    const error = f.createUniqueName('__error');
+    const destructure = declared
+      ? [f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(declared.name, undefined, undefined, error)], ts.NodeFlags.Let))]
+      : [];
+    return f.updateCatchClause(
+      clause,
+      f.createVariableDeclaration(error),
+      f.updateBlock(clause.block, [rethrowUnless(error, ts.SyntaxKind.EqualsEqualsEqualsToken), ...destructure, ...statements]),
+    );
+  }
+
+  /** `for await (const x of …)`'s binding of one value, as a statement. */
+  function binding(initializer: ts.ForInitializer, value: ts.Expression): ts.Statement {
+    if (ts.isVariableDeclarationList(initializer)) {
+      const declaration = initializer.declarations[0];
+      const statement = f.createVariableStatement(
+        undefined,
+        f.updateVariableDeclarationList(initializer, [
+          f.updateVariableDeclaration(declaration, visitExpression(declaration.name), declaration.exclamationToken, declaration.type, value),
+        ]),
+      );
+      ts.setSourceMapRange(statement, initializer);
+      return statement;
+    }
+    const statement = f.createExpressionStatement(f.createAssignment(visitExpression(initializer), value));
+    ts.setSourceMapRange(statement, initializer);
+    return statement;
+  }
+
+  let file = ts.visitNode(sf, (node) => ts.visitEachChild(node, visit, context)) as ts.SourceFile;
+  if (report.strands > 0) file = withRuntimeImport(f, file, ts.isExternalModule(sf));
+  report.changedLines = [...changed].sort((a, b) => a - b);
+  report.changedLoc = report.changedLines.length;
+  report.needsManualChange = report.needsManualChangeList.length;
+  return { file, report, diagnostics };
+}
+
+function skipToAwait(expression: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expression)) expression = expression.expression;
+  return expression;
+}
+
+function labelsOf(statement: ts.LabeledStatement): ts.Identifier[] {
+  const labels: ts.Identifier[] = [];
+  let current: ts.Statement = statement;
+  while (ts.isLabeledStatement(current)) {
+    labels.push(current.label);
+    current = current.statement;
+  }
+  return labels;
+}
+
+/** A file this transform already instrumented declares the runtime namespace: leave it alone. */
+function isInstrumented(sf: ts.SourceFile): boolean {
+  return sf.statements.some(
+    (statement) =>
+      (ts.isImportDeclaration(statement) &&
+        statement.importClause?.namedBindings !== undefined &&
+        ts.isNamespaceImport(statement.importClause.namedBindings) &&
+        statement.importClause.namedBindings.name.text === RUNTIME_NAME) ||
+      (ts.isVariableStatement(statement) &&
+        statement.declarationList.declarations.some((declaration) => ts.isIdentifier(declaration.name) && declaration.name.text === RUNTIME_NAME)),
+  );
+}
+
+function withRuntimeImport(f: ts.NodeFactory, file: ts.SourceFile, isModule: boolean): ts.SourceFile {
+  const name = f.createIdentifier(RUNTIME_NAME);
+  const specifier = f.createStringLiteral(RUNTIME_MODULE);
+  // A script (no import or export) is not turned into a module: require the runtime instead.
+  const declaration = isModule
+    ? f.createImportDeclaration(undefined, f.createImportClause(undefined, undefined, f.createNamespaceImport(name)), specifier)
+    : f.createVariableStatement(
+        undefined,
+        f.createVariableDeclarationList(
+          [f.createVariableDeclaration(name, undefined, undefined, f.createCallExpression(f.createIdentifier('require'), undefined, [specifier]))],
+          ts.NodeFlags.Const,
+        ),
+      );
+  let prologue = 0;
+  while (prologue < file.statements.length && isPrologue(file.statements[prologue])) prologue++;
+  return f.updateSourceFile(file, [...file.statements.slice(0, prologue), declaration, ...file.statements.slice(prologue)]);
+}
+
+function isPrologue(statement: ts.Statement): boolean {
+  return ts.isExpressionStatement(statement) && ts.isStringLiteral(statement.expression);
+}
+
+function hasTopLevelAwait(sf: ts.SourceFile): boolean {
+  let found = false;
+  const walk = (node: ts.Node): void => {
+    if (found || ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined)) found = true;
+    else ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(sf, walk);
+  return found;
+}
+
+/** Annotations, and calls the author wrote to the runtime (the paper's "Calls to QBench excluding update"). */
+function manualChanges(sf: ts.SourceFile, comments: FileComments, lineOf: (node: ts.Node | number) => number): ManualChange[] {
+  const changes: ManualChange[] = [...comments.byLoop.values()].map((annotation) => ({
+    line: lineOf(annotation.pos),
+    kind: 'annotation',
+    text: sf.text.slice(annotation.pos, annotation.end),
+  }));
+  const direct = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const statement of sf.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || statement.moduleSpecifier.text !== RUNTIME_MODULE) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (statement.importClause?.isTypeOnly || bindings === undefined) continue;
+    if (ts.isNamespaceImport(bindings)) namespaces.add(bindings.name.text);
+    else
+      for (const element of bindings.elements) {
+        const imported = (element.propertyName ?? element.name).text;
+        if (!element.isTypeOnly && !CONTROL_API.has(imported)) direct.add(element.name.text);
+      }
+  }
+  if (direct.size === 0 && namespaces.size === 0) return changes;
+  const isRuntimeCallee = (callee: ts.Expression): boolean =>
+    (ts.isIdentifier(callee) && direct.has(callee.text)) ||
+    (ts.isPropertyAccessExpression(callee) &&
+      ts.isIdentifier(callee.expression) &&
+      namespaces.has(callee.expression.text) &&
+      !CONTROL_API.has(callee.name.text));
+  const walk = (node: ts.Node): void => {
+    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && isRuntimeCallee(node.expression)) {
+      const text = node.getText(sf).replace(/\s+/g, ' ');
+      changes.push({ line: lineOf(node), kind: 'runtime-call', text: text.length > 80 ? `${text.slice(0, 77)}...` : text });
+    }
+    ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(sf, walk);
+  return changes.sort((a, b) => a.line - b.line);
+}
