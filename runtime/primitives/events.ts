@@ -1,5 +1,5 @@
 import { listenForAbort, signalFrom, type AbortOptions } from './abort';
-import { Fifo } from './fifo';
+import { done, Fifo } from './fifo';
 
 export type Emitter = NodeJS.EventEmitter | EventTarget;
 
@@ -65,10 +65,6 @@ export function once(emitter: Emitter, event: string | symbol, options?: AbortOp
   });
 }
 
-function done(): IteratorReturnResult<undefined> {
-  return { value: undefined, done: true };
-}
-
 interface PendingNext {
   resolve(result: IteratorResult<unknown[]>): void;
   reject(reason: unknown): void;
@@ -112,8 +108,8 @@ export function on(emitter: Emitter, event: string | symbol, options?: AbortOpti
 
   const iterator: AsyncIterableIterator<unknown[]> = {
     next: () => {
-      const event = buffered.shift();
-      if (event !== undefined) return Promise.resolve({ value: event.value, done: false });
+      const args = buffered.shift();
+      if (args !== undefined) return Promise.resolve({ value: args.value, done: false });
       if (failure !== undefined) {
         const { reason } = failure;
         failure = undefined;

@@ -1,3 +1,4 @@
+/** What the primitives share: their lists, first come first served, and the end of an iteration. */
 import { abortError, listenForAbort, type AbortError } from './abort';
 
 export interface Link<T> {
@@ -50,6 +51,11 @@ export class Fifo<T> {
   }
 }
 
+/** The result that ends an iteration (a fresh object each time, as Node core gives). */
+export function done(): IteratorReturnResult<undefined> {
+  return { value: undefined, done: true };
+}
+
 interface Waiter<E> {
   readonly entry: E;
   readonly signal: AbortSignal | undefined;
@@ -63,10 +69,6 @@ interface Waiter<E> {
  */
 export class WaitList<E extends object> {
   readonly #waiters = new Fifo<Waiter<E>>();
-
-  get size(): number {
-    return this.#waiters.size;
-  }
 
   /**
    * Add a waiter; if `signal` aborts while it waits, it leaves the list and `aborted` is called.

@@ -1,5 +1,5 @@
 import { signalFrom, type AbortOptions } from './abort';
-import { Fifo, WaitList } from './fifo';
+import { done, Fifo, WaitList } from './fifo';
 
 export class QueueClosedError extends Error {
   constructor(message = 'The queue is closed') {
@@ -20,10 +20,6 @@ interface Giver<T> {
   readonly item: T;
   accepted(): void;
   refused(error: QueueClosedError): void;
-}
-
-function done(): IteratorReturnResult<undefined> {
-  return { value: undefined, done: true };
 }
 
 /**
