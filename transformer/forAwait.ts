@@ -12,8 +12,9 @@
  *       __step = await quiet(strand, "…:next", step(__iter));
  *       <go through the update point if one is pending>
  *       if (iteratorDone(__step)) break;               // normal completion: no return()
+ *       const __value = __step.value;                  // a throwing value getter does not close it either
  *       __open = true;
- *       x = __step.value; body                         // break, return, throw, labelled continue: return()
+ *       x = __value; body                              // break, return, throw, labelled continue: return()
  *     }
  *   } catch (e) { __threw = true; throw e; }
  *   finally { if (__open) <AsyncIteratorClose: await return(); its errors lose to a thrown one> }
@@ -37,6 +38,7 @@ export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { prelud
   const { loop, runtime } = parts;
   const iter = f.createUniqueName('__iter');
   const step = f.createUniqueName('__step');
+  const value = f.createUniqueName('__value');
   const open = f.createUniqueName('__open');
   const threw = f.createUniqueName('__threw');
   const error = f.createUniqueName('__error');
@@ -65,8 +67,12 @@ export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { prelud
       assign(step, next),
       parts.resumeCheck(),
       f.createIfStatement(call('iteratorDone', [step]), f.createBreakStatement()),
+      f.createVariableStatement(
+        undefined,
+        f.createVariableDeclarationList([f.createVariableDeclaration(value, undefined, undefined, f.createPropertyAccessExpression(step, 'value'))], ts.NodeFlags.Const),
+      ),
       assign(open, f.createTrue()),
-      parts.binding(f.createPropertyAccessExpression(step, 'value')),
+      parts.binding(value),
       parts.body(),
     ],
     true,
