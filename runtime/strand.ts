@@ -43,6 +43,8 @@ export function enter(name: string, parent?: Strand, counted = true): Strand {
 /** A strand ends: the loop was left by break, return or throw. */
 export function leave(strand: Strand): void {
   state.live.delete(strand);
+  // A boundary wait whose operation rejected leaves the strand counted as quiet: count it busy again.
+  if (strand.status === 'quiet') resume(strand);
   if (strand.parent !== undefined) {
     strand.parent.child = undefined;
     return;
