@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { state, type UpdateInProgress } from './state';
-import { interruptWaiters, type Strand, type StrandStatus } from './strand';
+import { interruptWaiters, liveStrands, type Strand, type StrandStatus } from './strand';
 
 export type UpdateAction = () => unknown;
 
@@ -126,14 +126,14 @@ function info(strand: Strand): StrandInfo {
 
 /** Every live strand of this thread, with its status and the wait it is in. */
 export function strands(): StrandInfo[] {
-  return [...state.live].map(info);
+  return [...liveStrands()].map(info);
 }
 
 /** The strands that keep an update from reaching full quiescence now: who blocks, and where. */
 export function blockers(): StrandInfo[] {
   const out: StrandInfo[] = [];
   for (const strand of state.live) {
-    if (!strand.counted || strand.child !== undefined) continue;
+    if (strand.child !== undefined) continue;
     if (strand.status === 'running' || strand.status === 'waiting') out.push(info(strand));
   }
   return out;

@@ -47,9 +47,9 @@ function getMethod(target: unknown, key: PropertyKey, notCallable: (method: unkn
 }
 
 /** GetIterator(iterable, async): the async iterator, or a sync one wrapped. */
-export function asyncIterator(iterable: unknown): AsyncIteratorRecord {
-  // V8 reports a missing and a non-callable iterator method alike.
-  const notIterable = () => typeError(`${typeof iterable} is not async iterable`, asyncIterator);
+export function asyncIterator(iterable: unknown, message = `${typeof iterable} is not async iterable`): AsyncIteratorRecord {
+  // V8 reports a missing and a non-callable iterator method alike, naming the expression as written.
+  const notIterable = () => typeError(message, asyncIterator);
   const asyncMethod = getMethod(iterable, Symbol.asyncIterator, notIterable);
   if (asyncMethod !== undefined) return record(asyncMethod.call(iterable), 'Symbol.asyncIterator');
   const syncMethod = getMethod(iterable, Symbol.iterator, notIterable);

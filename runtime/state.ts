@@ -32,6 +32,11 @@ export interface RuntimeState {
   /** [0] !== 0 while an update is pending: the one thing an update point reads. */
   readonly flag: Int32Array;
   readonly live: Set<Strand>;
+  /**
+   * Strands of generators, held weakly: a generator dropped mid-loop never runs its `finally`,
+   * so its strand never leaves; it goes when the generator is collected.
+   */
+  readonly generators: Set<WeakRef<Strand>>;
   /** Counted strands that are neither parked nor in a quiescent wait. Full quiescence is busy === 0. */
   busy: number;
   update: UpdateInProgress | undefined;
@@ -50,6 +55,7 @@ function createState(): RuntimeState {
   return {
     flag: new Int32Array(new SharedArrayBuffer(4)),
     live: new Set(),
+    generators: new Set(),
     busy: 0,
     update: undefined,
     waiters: new Set(),

@@ -21,6 +21,8 @@ export class Strand {
   child: Strand | undefined = undefined;
   /** Operations of interrupted waits, handed back when the strand reaches the same wait again. */
   kept: Map<string, Promise<unknown>> | undefined = undefined;
+  /** How the registry holds a generator's strand (see RuntimeState.generators). */
+  ref: WeakRef<Strand> | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -30,11 +32,27 @@ export class Strand {
   ) {}
 }
 
+const collected = new FinalizationRegistry<WeakRef<Strand>>((ref) => state.generators.delete(ref));
+
+/** Every live strand of this thread. */
+export function* liveStrands(): Generator<Strand> {
+  yield* state.live;
+  for (const ref of state.generators) {
+    const strand = ref.deref();
+    if (strand !== undefined) yield strand;
+  }
+}
+
 /** A strand begins: execution entered an event-processing loop. */
 export function enter(name: string, parent?: Strand, counted = true): Strand {
   // A nested loop's strand stands for its parent while it runs: the parent is busy exactly when it is.
   const strand = new Strand(name, parent, parent === undefined ? counted : parent.counted);
-  state.live.add(strand);
+  if (strand.counted) state.live.add(strand);
+  else {
+    strand.ref = new WeakRef(strand);
+    state.generators.add(strand.ref);
+    collected.register(strand, strand.ref);
+  }
   if (parent !== undefined) parent.child = strand;
   else if (strand.counted) state.busy++;
   return strand;
@@ -42,7 +60,11 @@ export function enter(name: string, parent?: Strand, counted = true): Strand {
 
 /** A strand ends: the loop was left by break, return or throw. */
 export function leave(strand: Strand): void {
-  state.live.delete(strand);
+  if (strand.ref === undefined) state.live.delete(strand);
+  else {
+    state.generators.delete(strand.ref);
+    collected.unregister(strand);
+  }
   // A boundary wait whose operation rejected leaves the strand counted as quiet: count it busy again.
   if (strand.status === 'quiet') resume(strand);
   if (strand.parent !== undefined) {

@@ -101,6 +101,8 @@ export function unwrapLabels(statement: ts.Statement): ts.Statement {
 }
 
 function describe(node: ts.Node): string {
-  const kind = ts.SyntaxKind[node.kind].replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  if (node.kind === ts.SyntaxKind.EndOfFileToken) return 'the end of the file';
+  // SyntaxKind's reverse mapping names these kinds by their aliases FirstStatement and LastStatement.
+  const kind = (ts.isVariableStatement(node) ? 'VariableStatement' : ts.isDebuggerStatement(node) ? 'DebuggerStatement' : ts.SyntaxKind[node.kind]).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
 }

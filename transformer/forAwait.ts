@@ -3,9 +3,9 @@
  * quiescent wait and nothing it would deliver is lost (design.md, property 1). It keeps the
  * semantics of `for await` exactly:
  *
- *   let __iter, __step, __open = false, __threw = false;
+ *   const __iter = asyncIterator(xs, "xs is not async iterable");  // GetIterator(xs, async), before
+ *   let __step, __open = false, __threw = false;                     // the strand begins
  *   try {
- *     __iter = asyncIterator(xs);                       // GetIterator(xs, async), sync iterables too
  *     label: while (true) {
  *       __open = false;                                 // next() throwing does not close the iterator
  *       <update point>
@@ -20,6 +20,7 @@
  *   finally { if (__open) <AsyncIteratorClose: await return(); its errors lose to a thrown one> }
  */
 import * as ts from 'typescript';
+import { skipOuter } from './waits';
 
 export interface ForAwaitParts {
   loop: ts.ForOfStatement;
@@ -34,7 +35,8 @@ export interface ForAwaitParts {
   body: () => ts.Block;
 }
 
-export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { prelude: ts.Statement[]; statement: ts.Statement } {
+/** `before` runs ahead of the strand's `enter`: evaluating the iterable is not part of the loop. */
+export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { before: ts.Statement[]; prelude: ts.Statement[]; statement: ts.Statement } {
   const { loop, runtime } = parts;
   const iter = f.createUniqueName('__iter');
   const step = f.createUniqueName('__step');
@@ -45,11 +47,18 @@ export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { prelud
   const call = (member: string, args: ts.Expression[]) => f.createCallExpression(runtime(member), undefined, args);
   const assign = (target: ts.Identifier, value: ts.Expression) => f.createExpressionStatement(f.createAssignment(target, value));
 
+  const iterator = f.createVariableStatement(
+    undefined,
+    f.createVariableDeclarationList(
+      [f.createVariableDeclaration(iter, undefined, undefined, call('asyncIterator', [parts.expression, f.createStringLiteral(notIterableMessage(loop.expression))]))],
+      ts.NodeFlags.Const,
+    ),
+  );
+  ts.setSourceMapRange(iterator, loop.expression);
   const prelude = f.createVariableStatement(
     undefined,
     f.createVariableDeclarationList(
       [
-        f.createVariableDeclaration(iter, undefined, f.createKeywordTypeNode(ts.SyntaxKind.AnyKeyword)),
         f.createVariableDeclaration(step, undefined, f.createKeywordTypeNode(ts.SyntaxKind.AnyKeyword)),
         f.createVariableDeclaration(open, undefined, undefined, f.createFalse()),
         f.createVariableDeclaration(threw, undefined, undefined, f.createFalse()),
@@ -83,11 +92,11 @@ export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { prelud
   const labelled = parts.labels.reduceRight<ts.Statement>((inner, label) => f.createLabeledStatement(label, inner), whileLoop);
 
   const tryLoop = f.createTryStatement(
-    f.createBlock([assign(iter, call('asyncIterator', [parts.expression])), labelled], true),
+    f.createBlock([labelled], true),
     f.createCatchClause(error, f.createBlock([assign(threw, f.createTrue()), f.createThrowStatement(error)], true)),
     f.createBlock([f.createIfStatement(open, f.createIfStatement(threw, closeAfterThrow(f, iter, call), closeAfterExit(f, iter, call)))], true),
   );
-  return { prelude: [prelude], statement: tryLoop };
+  return { before: [iterator], prelude: [prelude], statement: tryLoop };
 }
 
 /** Close on break/return: errors from return() propagate and its result must be an object. */
@@ -138,4 +147,28 @@ function declareReturn(f: ts.NodeFactory, ret: ts.Identifier, iter: ts.Identifie
 
 function callReturn(f: ts.NodeFactory, ret: ts.Identifier, iter: ts.Identifier): ts.Expression {
   return f.createCallExpression(f.createPropertyAccessExpression(ret, 'call'), undefined, [f.createPropertyAccessExpression(iter, 'iterator')]);
+}
+
+/** V8's message for a value that is not async iterable, which names the expression as written. */
+function notIterableMessage(expression: ts.Expression): string {
+  const inner = skipOuter(expression);
+  if (ts.isCallExpression(inner) && inner.questionDotToken === undefined) {
+    return `${describeExpression(inner.expression)}(...) is not a function or its return value is not async iterable`;
+  }
+  return `${describeExpression(inner)} is not async iterable`;
+}
+
+function describeExpression(expression: ts.Expression): string {
+  const e = skipOuter(expression);
+  if (ts.isIdentifier(e) || ts.isPrivateIdentifier(e)) return e.text;
+  if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (e.kind === ts.SyntaxKind.SuperKeyword) return 'super';
+  if (ts.isNumericLiteral(e)) return e.text;
+  if (ts.isStringLiteral(e)) return `"${e.text}"`;
+  if (ts.isPropertyAccessExpression(e) && e.questionDotToken === undefined) return `${describeExpression(e.expression)}.${e.name.text}`;
+  if (ts.isElementAccessExpression(e) && e.questionDotToken === undefined) {
+    return `${describeExpression(e.expression)}[${describeExpression(e.argumentExpression)}]`;
+  }
+  if (ts.isCallExpression(e) && e.questionDotToken === undefined) return `${describeExpression(e.expression)}(...)`;
+  return '(intermediate value)';
 }

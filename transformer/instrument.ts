@@ -55,7 +55,6 @@ interface FunctionScope {
   canAwait: boolean;
   generator: boolean;
   name: string;
-  loops: number;
   /** Strands of the event loops lexically around the current position. */
   strands: ts.Identifier[];
 }
@@ -101,6 +100,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
   if (isInstrumented(sf)) return { file: sf, report, diagnostics };
 
   const changed = new Set<number>();
+  const ordinals = new Map<string, number>();
   const runtime = (member: string): ts.Expression => f.createPropertyAccessExpression(f.createIdentifier(RUNTIME_NAME), member);
   const call = (member: string, args: ts.Expression[]): ts.CallExpression => f.createCallExpression(runtime(member), undefined, args);
   /** Nodes to emit in place of an original one (a boundary wait's await becomes its result). */
@@ -111,7 +111,6 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     canAwait: hasTopLevelAwait(sf),
     generator: false,
     name: functionName(undefined),
-    loops: 0,
     strands: [],
   };
   let loop: LoopScope | undefined;
@@ -162,7 +161,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
   function inFunction<T>(node: ts.SignatureDeclaration | undefined, isAsync: boolean, generator: boolean, run: () => T): T {
     const savedFn = fn;
     const savedLoop = loop;
-    fn = { node, canAwait: isAsync, generator, name: node ? functionName(node) : savedFn.name, loops: 0, strands: [] };
+    fn = { node, canAwait: isAsync, generator, name: node ? functionName(node) : savedFn.name, strands: [] };
     loop = undefined;
     try {
       return run();
@@ -175,7 +174,9 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
   function instrumentLoop(original: ts.IterationStatement, labels: ts.Identifier[]): ts.Statement {
     const annotation = annotationOf(original);
     const form = eventLoopForm(original, annotation !== undefined)!;
-    const ordinal = ++fn.loops;
+    // Counted per name over the whole file: two anonymous functions must not share a loop name.
+    const ordinal = (ordinals.get(fn.name) ?? 0) + 1;
+    ordinals.set(fn.name, ordinal);
     const name = annotation?.name ?? `${display}:${fn.name}:loop${ordinal}`;
     const strand = f.createUniqueName('__strand');
     const parent = fn.strands[fn.strands.length - 1];
@@ -209,6 +210,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       }
     };
 
+    const before: ts.Statement[] = [];
     const prelude: ts.Statement[] = [];
     let statement: ts.Statement;
     if (form === 'for-await' && plan !== undefined) {
@@ -224,8 +226,9 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
         binding: (value) => inScope(() => binding(loopAsForOf.initializer, value)),
         body: () => inScope(() => loopBody(original, scope, false)),
       });
+      before.push(...lowered.before);
       prelude.push(...lowered.prelude);
-      statement = lowered.statement;
+      statement = ts.setCommentRange(lowered.statement, original);
     } else {
       const updated = updateLoop(original, () => inScope(() => loopBody(original, scope, true)));
       statement = labels.reduceRight<ts.Statement>((inner, label) => f.createLabeledStatement(label, inner), updated);
@@ -239,7 +242,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       f.createVariableDeclarationList([f.createVariableDeclaration(strand, undefined, undefined, call('enter', args))], ts.NodeFlags.Const),
     );
     const leave = f.createExpressionStatement(call('leave', [strand]));
-    const block = f.createBlock([enter, ...prelude, f.createTryStatement(f.createBlock([statement], true), undefined, f.createBlock([leave], true))], true);
+    const block = f.createBlock([...before, enter, ...prelude, f.createTryStatement(f.createBlock([statement], true), undefined, f.createBlock([leave], true))], true);
     ts.setSourceMapRange(block, original);
     ts.setOriginalNode(block, original);
     return block;
@@ -292,7 +295,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     }
     if (scope.restart) statements = [restartOnInterrupt(statements)];
     if (withPoint) statements.unshift(updatePoint(scope.strand, loopNode));
-    return ts.isBlock(body) ? f.updateBlock(body, statements) : f.createBlock(statements, true);
+    return ts.isBlock(body) ? f.updateBlock(body, ts.setTextRange(f.createNodeArray(statements), body.statements)) : f.createBlock(statements, true);
   }
 
   function toStatements(result: ts.VisitResult<ts.Node | undefined>): ts.Statement[] {
@@ -322,13 +325,17 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     const result = f.createUniqueName('__waited');
     const quietWait = f.createAwaitExpression(call('quiet', [scope.strand, f.createStringLiteral(waitName), visitExpression(wait.expression)]));
     ts.setSourceMapRange(quietWait, wait);
-    const declare = f.createVariableStatement(
-      undefined,
-      f.createVariableDeclarationList([f.createVariableDeclaration(result, undefined, undefined, quietWait)], ts.NodeFlags.Const),
-    );
-    ts.setSourceMapRange(declare, statement);
-    const out: ts.Statement[] = [declare, resumeCheck(scope.strand, statement)];
-    if (!(ts.isExpressionStatement(statement) && skipToAwait(statement.expression) === wait)) {
+    // A bare `await e;` has no result to bind: an unused const would fail noUnusedLocals.
+    const bare = ts.isExpressionStatement(statement) && skipToAwait(statement.expression) === wait;
+    const first = bare
+      ? f.createExpressionStatement(quietWait)
+      : f.createVariableStatement(
+          undefined,
+          f.createVariableDeclarationList([f.createVariableDeclaration(result, undefined, undefined, quietWait)], ts.NodeFlags.Const),
+        );
+    ts.setSourceMapRange(first, statement);
+    const out: ts.Statement[] = [first, resumeCheck(scope.strand, statement)];
+    if (!bare) {
       replacements.set(wait, result);
       out.push(...toStatements(ts.visitNode(statement, visit)));
       replacements.delete(wait);
@@ -343,6 +350,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       f.createAwaitExpression(call('quiet', [scope.strand, f.createStringLiteral(waitName), visitExpression(wait.expression)])),
     );
     ts.setSourceMapRange(quietWait, wait);
+    ts.setCommentRange(quietWait, scope.plan!.trailing!.statement);
     return [quietWait, f.createExpressionStatement(call('resume', [scope.strand]))];
   }
 
@@ -383,7 +391,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       : [];
     return f.updateCatchClause(
       clause,
-      f.createVariableDeclaration(error),
+      f.createVariableDeclaration(error, undefined, declared?.type),
       f.updateBlock(clause.block, [rethrowUnless(error, ts.SyntaxKind.EqualsEqualsEqualsToken), ...destructure, ...statements]),
     );
   }
@@ -457,7 +465,8 @@ function withRuntimeImport(f: ts.NodeFactory, file: ts.SourceFile, isModule: boo
       );
   let prologue = 0;
   while (prologue < file.statements.length && isPrologue(file.statements[prologue])) prologue++;
-  return f.updateSourceFile(file, [...file.statements.slice(0, prologue), declaration, ...file.statements.slice(prologue)]);
+  const statements = f.createNodeArray([...file.statements.slice(0, prologue), declaration, ...file.statements.slice(prologue)]);
+  return f.updateSourceFile(file, ts.setTextRange(statements, file.statements));
 }
 
 function isPrologue(statement: ts.Statement): boolean {

@@ -78,7 +78,7 @@ export function planWaits(
 }
 
 const UNANNOTATED =
-  'it follows work of the same iteration, which restarting at the update point would repeat; if a restart is safe, annotate the loop with // @quiescent';
+  'work of the same iteration runs before or after it, which restarting at the update point would repeat; if a restart is safe, annotate the loop with // @quiescent';
 
 function restartObstacle(loop: ts.IterationStatement, form: LoopForm, wait: ts.AwaitExpression): string | undefined {
   if (form === 'for-await') return 'a restart would lose the value this iteration took from the iterator';
