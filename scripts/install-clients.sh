@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The real clients the paper's programs are driven by, from Debian's packages (needs root).
+# Usage: scripts/install-clients.sh [package ...]   (default: all of them). Installs only what is missing.
+set -euo pipefail
+all=(wrk apache2-utils oggfwd libshout-tools vorbis-tools curl iperf libmemcached-tools telnet expect mosquitto-clients mosquitto tcpdump tcpreplay)
+wanted=("$@")
+[ ${#wanted[@]} -eq 0 ] && wanted=("${all[@]}")
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
