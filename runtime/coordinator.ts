@@ -4,8 +4,10 @@
  * Requests are queued: one update at a time, never interleaved.
  */
 import { performance } from 'node:perf_hooks';
-import { state, type UpdateInProgress } from './state';
-import { interruptWaiters, liveStrands, type Strand, type StrandStatus } from './strand';
+import { EPOCH, FLAG, WAKE, state, type UpdateInProgress } from './state';
+import { allThreadsIdle, blockersEverywhere, wakeSleepers } from './threads';
+import type { StrandInfo } from './inspect';
+import { interruptWaiters } from './strand';
 
 export type UpdateAction = () => unknown;
 
@@ -28,15 +30,6 @@ export type UpdateResult =
   | { outcome: 'called-off'; timings: UpdateTimings; blockers: StrandInfo[] }
   | { outcome: 'failed'; timings: UpdateTimings; error: unknown };
 
-export interface StrandInfo {
-  name: string;
-  thread: number;
-  status: StrandStatus;
-  /** The named wait the strand is in. */
-  at: string | undefined;
-  /** The nested loop's strand that currently stands for this one. */
-  child: string | undefined;
-}
 
 const DEFAULT_TIMEOUT_MS = 1000;
 
@@ -48,6 +41,9 @@ let queue: Promise<unknown> = Promise.resolve();
  * every strand goes on); 'failed' when the action threw (strands go on in the old version).
  */
 export function requestUpdate(action: UpdateAction, options: UpdateOptions = {}): Promise<UpdateResult> {
+  if (!state.coordinator) {
+    throw new Error(`requestUpdate: call it on the thread that loaded quiesce first (the main thread), not on worker ${state.threadId}`);
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof action !== 'function') throw new TypeError('requestUpdate: action must be a function');
   if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
@@ -64,30 +60,45 @@ export function updatePending(): boolean {
 }
 
 async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<UpdateResult> {
-  let quiescent!: (reached: boolean) => void;
-  const reached = new Promise<boolean>((resolve) => (quiescent = resolve));
+  const control = state.control;
+  let wakeHere: () => void = () => {};
   let release!: () => void;
   const update: UpdateInProgress = {
     requestedAt: performance.now(),
     firstQuiescentAt: undefined,
-    onQuiescent: () => quiescent(true),
+    onQuiescent: () => wakeHere(),
     release: new Promise<void>((resolve) => (release = resolve)),
   };
   state.update = update;
-  Atomics.store(state.flag, 0, 1);
+  Atomics.store(control, FLAG, 1);
+  Atomics.notify(control, FLAG);
   interruptWaiters();
+  wakeSleepers();
   if (someStrandQuiescent()) update.firstQuiescentAt = update.requestedAt;
-  if (state.busy === 0) quiescent(true);
-  const timer = setTimeout(() => quiescent(false), timeoutMs);
 
-  // A strand that wakes between the last park and this continuation parks again at once, so
-  // quiescence holds here unless a strand is mid-way back to its update point: wait for it too.
-  let ok = await reached;
-  while (ok && state.busy !== 0) ok = await new Promise<boolean>((resolve) => (quiescent = resolve));
+  // Wait until every thread's busy count is 0: this thread tells us directly, the others by
+  // bumping WAKE. Read WAKE before counting, so that a wake-up between the two is not missed.
+  // (A strand that wakes meanwhile parks again at once, so a count of 0 stays 0 while we act.)
+  const deadline = update.requestedAt + timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  let ok = false;
+  for (;;) {
+    const wake = Atomics.load(control, WAKE);
+    if (allThreadsIdle()) {
+      ok = true;
+      break;
+    }
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) break;
+    const elsewhere = Atomics.waitAsync(control, WAKE, wake, remaining);
+    if (!elsewhere.async) continue;
+    await Promise.race([new Promise<void>((resolve) => (wakeHere = resolve)), elsewhere.value, expired]);
+  }
   clearTimeout(timer);
   const quiescentAt = performance.now();
+  const stuck = ok ? [] : await blockersEverywhere();
 
-  const stuck = ok ? [] : blockers();
   let failure: { error: unknown } | undefined;
   if (ok) {
     try {
@@ -97,7 +108,9 @@ async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<Updat
     }
   }
   state.update = undefined;
-  Atomics.store(state.flag, 0, 0);
+  Atomics.store(control, FLAG, 0);
+  Atomics.add(control, EPOCH, 1);
+  Atomics.notify(control, EPOCH);
   release();
   const timings: UpdateTimings = {
     toQuiescenceMs: ok ? quiescentAt - update.requestedAt : undefined,
@@ -112,29 +125,4 @@ async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<Updat
 function someStrandQuiescent(): boolean {
   for (const strand of state.live) if (strand.status === 'quiet' || strand.status === 'parked') return true;
   return false;
-}
-
-function info(strand: Strand): StrandInfo {
-  return {
-    name: strand.name,
-    thread: state.threadId,
-    status: strand.status,
-    at: strand.at,
-    child: strand.child?.name,
-  };
-}
-
-/** Every live strand of this thread, with its status and the wait it is in. */
-export function strands(): StrandInfo[] {
-  return [...liveStrands()].map(info);
-}
-
-/** The strands that keep an update from reaching full quiescence now: who blocks, and where. */
-export function blockers(): StrandInfo[] {
-  const out: StrandInfo[] = [];
-  for (const strand of state.live) {
-    if (strand.child !== undefined) continue;
-    if (strand.status === 'running' || strand.status === 'waiting') out.push(info(strand));
-  }
-  return out;
 }

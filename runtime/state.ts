@@ -1,4 +1,4 @@
-import { threadId } from 'node:worker_threads';
+import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
 import type { Strand } from './strand';
 
 /** Thrown into a strand to bring it back to its update point; never seen by user code. */
@@ -9,12 +9,34 @@ export class StrandInterrupt extends Error {
   }
 }
 
-/** The update in progress: set from the request until the strands are released. */
+/**
+ * The control block: one SharedArrayBuffer for the whole process, seen by every thread that loads
+ * the runtime (handed to workers through worker_threads environment data, so a worker has it
+ * synchronously from its first line). Int32 words:
+ */
+export const FLAG = 0; //        !== 0 while an update is pending: what every update point reads
+export const EPOCH = 1; //       bumped when an update ends: parked threads wait on it
+export const WAKE = 2; //        bumped by a thread that became quiescent during an update: the coordinator waits on it
+export const SLOT_COUNT = 3; //  thread slots handed out
+export const ARENA_TOP = 4; //   words of the arena handed out (shared primitives live there)
+export const SLOT_BASE = 16;
+export const SLOT_SIZE = 4;
+/** Per thread: threadId + 1 (0: free), counted strands busy, alive (1) or gone (0), the word it sleeps on (0: none). */
+export const SLOT_THREAD = 0;
+export const SLOT_BUSY = 1;
+export const SLOT_ALIVE = 2;
+export const SLOT_SLEEPING_ON = 3;
+export const MAX_THREADS = 1024;
+export const ARENA_BASE = SLOT_BASE + MAX_THREADS * SLOT_SIZE;
+export const ARENA_WORDS = 1 << 16;
+const CONTROL_WORDS = ARENA_BASE + ARENA_WORDS;
+
+/** The update in progress, on the coordinating thread: set from the request until the strands are released. */
 export interface UpdateInProgress {
   readonly requestedAt: number;
   /** When the first strand was parked or counted quiescent. */
   firstQuiescentAt: number | undefined;
-  /** Called whenever `busy` drops to 0 while this update is pending. */
+  /** Called whenever this thread's busy count drops to 0 while this update is pending. */
   readonly onQuiescent: () => void;
   /** Resolves when parked strands may go on. */
   readonly release: Promise<void>;
@@ -29,20 +51,29 @@ export interface Waiter {
 }
 
 export interface RuntimeState {
-  /** [0] !== 0 while an update is pending: the one thing an update point reads. */
+  /** The whole control block. */
+  readonly control: Int32Array;
+  /** control[FLAG] as a one-word view: `flag[0]` is the one thing an update point reads. */
   readonly flag: Int32Array;
+  /** This thread's slot in the control block. */
+  readonly slot: Int32Array;
+  /** slot[SLOT_BUSY] as a one-word view: counted strands neither parked nor in a quiescent wait. */
+  readonly busy: Int32Array;
   readonly live: Set<Strand>;
   /**
    * Strands of generators, held weakly: a generator dropped mid-loop never runs its `finally`,
    * so its strand never leaves; it goes when the generator is collected.
    */
   readonly generators: Set<WeakRef<Strand>>;
-  /** Counted strands that are neither parked nor in a quiescent wait. Full quiescence is busy === 0. */
-  busy: number;
+  /** On the coordinating thread, the update in progress. */
   update: UpdateInProgress | undefined;
   readonly waiters: Set<Waiter>;
+  /** The innermost synchronous strand running on this thread (synchronous code cannot interleave). */
+  syncStrand: Strand | undefined;
   readonly interrupt: StrandInterrupt;
   readonly threadId: number;
+  /** Whether this thread created the control block: it coordinates updates; other threads park. */
+  readonly coordinator: boolean;
 }
 
 /**
@@ -50,17 +81,38 @@ export interface RuntimeState {
  * hand-written calls must agree on the flag, the strands and the interrupt object.
  */
 const KEY = Symbol.for('quiesce.runtime.state');
+const CONTROL_KEY = 'quiesce.control';
+
+function controlBlock(): { control: Int32Array; coordinator: boolean } {
+  const inherited = getEnvironmentData(CONTROL_KEY);
+  if (inherited instanceof SharedArrayBuffer) return { control: new Int32Array(inherited), coordinator: false };
+  // The first thread to load the runtime owns the block; threads it starts from now on inherit it.
+  const buffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
+  setEnvironmentData(CONTROL_KEY, buffer);
+  return { control: new Int32Array(buffer), coordinator: true };
+}
 
 function createState(): RuntimeState {
+  const { control, coordinator } = controlBlock();
+  const index = Atomics.add(control, SLOT_COUNT, 1);
+  if (index >= MAX_THREADS) throw new Error(`quiesce: more than ${MAX_THREADS} threads loaded the runtime`);
+  const base = SLOT_BASE + index * SLOT_SIZE;
+  const slot = control.subarray(base, base + SLOT_SIZE);
+  Atomics.store(slot, SLOT_ALIVE, 1);
+  Atomics.store(slot, SLOT_THREAD, threadId + 1);
   return {
-    flag: new Int32Array(new SharedArrayBuffer(4)),
+    control,
+    flag: control.subarray(FLAG, FLAG + 1),
+    slot,
+    busy: slot.subarray(SLOT_BUSY, SLOT_BUSY + 1),
     live: new Set(),
     generators: new Set(),
-    busy: 0,
     update: undefined,
     waiters: new Set(),
+    syncStrand: undefined,
     interrupt: new StrandInterrupt(),
     threadId,
+    coordinator,
   };
 }
 

@@ -9,7 +9,7 @@
  * With no update pending every hook is a few property writes; none adds an `await`.
  */
 import { performance } from 'node:perf_hooks';
-import { state, type Waiter } from './state';
+import { EPOCH, FLAG, WAKE, state, type Waiter } from './state';
 
 export type StrandStatus = 'running' | 'parked' | 'quiet' | 'waiting';
 
@@ -21,6 +21,10 @@ export class Strand {
   child: Strand | undefined = undefined;
   /** Operations of interrupted waits, handed back when the strand reaches the same wait again. */
   kept: Map<string, Promise<unknown>> | undefined = undefined;
+  /** A synchronous strand whose loop restarts on an interrupt (an annotated loop): blocking shared primitives may interrupt it. */
+  restartable = false;
+  /** The synchronous strand this one runs inside, restored when it leaves. */
+  outerSync: Strand | undefined = undefined;
   /** How the registry holds a generator's strand (see RuntimeState.generators). */
   ref: WeakRef<Strand> | undefined = undefined;
 
@@ -44,7 +48,7 @@ export function* liveStrands(): Generator<Strand> {
 }
 
 /** A strand begins: execution entered an event-processing loop. */
-export function enter(name: string, parent?: Strand, counted = true): Strand {
+export function enter(name: string, parent?: Strand, counted = true, restartable = false): Strand {
   // A nested loop's strand stands for its parent while it runs: the parent is busy exactly when it is.
   const strand = new Strand(name, parent, parent === undefined ? counted : parent.counted);
   if (strand.counted) state.live.add(strand);
@@ -54,7 +58,12 @@ export function enter(name: string, parent?: Strand, counted = true): Strand {
     collected.register(strand, strand.ref);
   }
   if (parent !== undefined) parent.child = strand;
-  else if (strand.counted) state.busy++;
+  else if (strand.counted) busyUp();
+  if (restartable) {
+    strand.restartable = true;
+    strand.outerSync = state.syncStrand;
+    state.syncStrand = strand;
+  }
   return strand;
 }
 
@@ -65,6 +74,7 @@ export function leave(strand: Strand): void {
     state.generators.delete(strand.ref);
     collected.unregister(strand);
   }
+  if (strand.restartable) state.syncStrand = strand.outerSync;
   // A boundary wait whose operation rejected leaves the strand counted as quiet: count it busy again.
   if (strand.status === 'quiet') resume(strand);
   if (strand.parent !== undefined) {
@@ -76,31 +86,76 @@ export function leave(strand: Strand): void {
 
 /** The update point, called only when the flag is set: park until the update is over. */
 export async function point(strand: Strand): Promise<void> {
-  const update = state.update;
-  if (update === undefined) return;
-  pause(strand, 'parked');
-  await update.release;
-  strand.status = 'running';
-  if (strand.counted) state.busy++;
+  if (state.coordinator) {
+    const update = state.update;
+    if (update === undefined) return;
+    pause(strand, 'parked');
+    await update.release;
+    run(strand);
+    return;
+  }
+  // A pending Atomics.waitAsync does not keep a thread alive; a parked strand must.
+  let keepAlive: NodeJS.Timeout | undefined;
+  for (;;) {
+    const epoch = Atomics.load(state.control, EPOCH);
+    if (Atomics.load(state.control, FLAG) === 0) break;
+    pause(strand, 'parked');
+    keepAlive ??= setInterval(() => {}, 1 << 30);
+    const waiting = Atomics.waitAsync(state.control, EPOCH, epoch);
+    if (waiting.async) await waiting.value;
+    // Counted busy again before looking at the flag: a new update either sees us busy or we see it.
+    run(strand);
+  }
+  clearInterval(keepAlive);
 }
 
 /**
- * The update point of a synchronous loop. On the main thread nothing else can run while a
- * synchronous loop runs, so it cannot wait here; the update waits for the loop to end instead.
+ * The update point of a synchronous loop. A worker's thread parks right here (Atomics.wait); on
+ * the coordinating thread nothing else could run meanwhile, so the update waits for the loop instead.
  */
-export function pointSync(_strand: Strand): void {}
+export function pointSync(strand: Strand): void {
+  if (state.coordinator) return;
+  for (;;) {
+    const epoch = Atomics.load(state.control, EPOCH);
+    if (Atomics.load(state.control, FLAG) === 0) return;
+    pause(strand, 'parked');
+    Atomics.wait(state.control, EPOCH, epoch);
+    run(strand);
+  }
+}
+
+function run(strand: Strand): void {
+  strand.status = 'running';
+  if (strand.counted) busyUp();
+}
 
 function pause(strand: Strand, status: 'parked' | 'quiet'): void {
   strand.status = status;
   if (strand.counted) becameIdle();
 }
 
+/**
+ * On a worker the count changes with atomic read-modify-writes: they order it before the flag is
+ * read, so a request never counts a strand idle that has gone on running (the coordinating thread
+ * changes it only between its own tasks and needs no fence).
+ */
+const busyUp: () => void = state.coordinator ? () => void state.busy[0]++ : () => void Atomics.add(state.busy, 0, 1);
+const busyDown: () => number = state.coordinator ? () => --state.busy[0] : () => Atomics.sub(state.busy, 0, 1) - 1;
+
 function becameIdle(): void {
-  state.busy--;
+  const busy = busyDown();
+  if (state.flag[0] === 0) return;
   const update = state.update;
-  if (update === undefined) return;
-  if (update.firstQuiescentAt === undefined) update.firstQuiescentAt = performance.now();
-  if (state.busy === 0) update.onQuiescent();
+  if (update !== undefined) {
+    if (update.firstQuiescentAt === undefined) update.firstQuiescentAt = performance.now();
+    if (busy === 0) update.onQuiescent();
+  } else if (busy === 0 && !state.coordinator) wakeCoordinator();
+}
+
+/** Tell the coordinating thread to count again: this thread has nothing busy. */
+export function wakeCoordinator(): void {
+  Atomics.add(state.control, WAKE, 1);
+  Atomics.notify(state.control, WAKE);
 }
 
 /**
@@ -119,8 +174,7 @@ export function quiet<T>(strand: Strand, name: string, op: T): T {
  */
 export function resume(strand: Strand): boolean {
   strand.at = undefined;
-  strand.status = 'running';
-  if (strand.counted) state.busy++;
+  run(strand);
   return state.flag[0] !== 0;
 }
 

@@ -16,13 +16,13 @@ import { readComments, unwrapLabels, type FileComments } from './annotations';
 import { lowerForAwait } from './forAwait';
 import { eventLoopForm, functionName } from './loops';
 import { countLoc, type FileReport, type LoopReport, type ManualChange } from './report';
-import { planWaits, type LoopPlan } from './waits';
+import { planWaits, restartObstacle, type LoopPlan } from './waits';
 
 export const RUNTIME_MODULE = 'quiesce';
 /** The file-level name of the runtime namespace; its presence marks a file as already instrumented. */
 export const RUNTIME_NAME = '__quiesce';
 /** Runtime exports that request or observe updates rather than change how a program waits. */
-const CONTROL_API = new Set(['requestUpdate', 'updatePending', 'strands', 'blockers']);
+const CONTROL_API = new Set(['requestUpdate', 'updatePending', 'strands', 'blockers', 'threads', 'strandsEverywhere', 'blockersEverywhere']);
 const DIAGNOSTIC_CODE = 99001;
 
 export interface InstrumentOptions {
@@ -197,7 +197,10 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     changed.add(lineOf(original));
 
     // The loop's header runs in the enclosing scope; only its body belongs to the new strand.
-    const scope: LoopScope = { strand, plan, restart: plan !== undefined && plan.interruptible.size > 0 };
+    // A synchronous annotated loop restarts when a blocking shared primitive interrupts it (in a worker).
+    const restartableSync =
+      options.interruptible && annotation?.kind === 'quiescent' && !fn.canAwait && !fn.generator && restartObstacle(original, form) === undefined;
+    const scope: LoopScope = { strand, plan, restart: restartableSync || (plan !== undefined && plan.interruptible.size > 0) };
     const inScope = <T>(run: () => T): T => {
       const saved = loop;
       loop = scope;
@@ -234,9 +237,11 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       statement = labels.reduceRight<ts.Statement>((inner, label) => f.createLabeledStatement(label, inner), updated);
     }
 
+    // enter(name, parent?, counted = true, restartable = false), trailing defaults left out.
     const args: ts.Expression[] = [f.createStringLiteral(name)];
-    if (parent !== undefined) args.push(parent);
-    else if (fn.generator) args.push(f.createIdentifier('undefined'), f.createFalse());
+    if (parent !== undefined || fn.generator || restartableSync) args.push(parent ?? f.createIdentifier('undefined'));
+    if (fn.generator || restartableSync) args.push(fn.generator ? f.createFalse() : f.createTrue());
+    if (restartableSync) args.push(f.createTrue());
     const enter = f.createVariableStatement(
       undefined,
       f.createVariableDeclarationList([f.createVariableDeclaration(strand, undefined, undefined, call('enter', args))], ts.NodeFlags.Const),

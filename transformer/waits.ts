@@ -80,11 +80,12 @@ export function planWaits(
 const UNANNOTATED =
   'work of the same iteration runs before or after it, which restarting at the update point would repeat; if a restart is safe, annotate the loop with // @quiescent';
 
-function restartObstacle(loop: ts.IterationStatement, form: LoopForm, wait: ts.AwaitExpression): string | undefined {
+/** Why restarting an iteration of this loop (at this wait) would not be the same as the loop going on, if it would not. */
+export function restartObstacle(loop: ts.IterationStatement, form: LoopForm, wait?: ts.AwaitExpression): string | undefined {
   if (form === 'for-await') return 'a restart would lose the value this iteration took from the iterator';
   if (ts.isForStatement(loop) && loop.incrementor !== undefined) return "a restart would run the loop's incrementor";
   if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return 'a restart would advance the iterator';
-  if (containsSuspension(wait.expression)) return 'its operand contains another await or yield';
+  if (wait !== undefined && containsSuspension(wait.expression)) return 'its operand contains another await or yield';
   return undefined;
 }
 
