@@ -92,14 +92,27 @@ function controlBlock(): { control: Int32Array; coordinator: boolean } {
   return { control: new Int32Array(buffer), coordinator: true };
 }
 
+/** A free slot (one whose thread has ended) or a new one; returns its first word. */
+function claimSlot(control: Int32Array): number {
+  const claimed = Math.min(Atomics.load(control, SLOT_COUNT), MAX_THREADS);
+  for (let i = 0; i < claimed; i++) {
+    const base = SLOT_BASE + i * SLOT_SIZE;
+    if (Atomics.compareExchange(control, base + SLOT_THREAD, 0, threadId + 1) === 0) return base;
+  }
+  const index = Atomics.add(control, SLOT_COUNT, 1);
+  if (index >= MAX_THREADS) throw new Error(`quiesce: more than ${MAX_THREADS} threads use the runtime at once`);
+  const base = SLOT_BASE + index * SLOT_SIZE;
+  Atomics.store(control, base + SLOT_THREAD, threadId + 1);
+  return base;
+}
+
 function createState(): RuntimeState {
   const { control, coordinator } = controlBlock();
-  const index = Atomics.add(control, SLOT_COUNT, 1);
-  if (index >= MAX_THREADS) throw new Error(`quiesce: more than ${MAX_THREADS} threads loaded the runtime`);
-  const base = SLOT_BASE + index * SLOT_SIZE;
+  const base = claimSlot(control);
   const slot = control.subarray(base, base + SLOT_SIZE);
+  Atomics.store(slot, SLOT_BUSY, 0);
+  Atomics.store(slot, SLOT_SLEEPING_ON, 0);
   Atomics.store(slot, SLOT_ALIVE, 1);
-  Atomics.store(slot, SLOT_THREAD, threadId + 1);
   return {
     control,
     flag: control.subarray(FLAG, FLAG + 1),

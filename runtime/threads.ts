@@ -53,12 +53,14 @@ export function wakeSleepers(): void {
   }
 }
 
-/** A thread that ended no longer counts, whatever its strands were doing. */
+/** A thread that ended no longer counts, whatever its strands were doing; its slot is free again. */
 function threadGone(threadId: number): void {
   const control = state.control;
   for (const base of slotBases()) {
     if (Atomics.load(control, base + SLOT_THREAD) !== threadId + 1) continue;
-    if (Atomics.compareExchange(control, base + SLOT_ALIVE, 1, 0) === 1) wakeCoordinator();
+    if (Atomics.compareExchange(control, base + SLOT_ALIVE, 1, 0) !== 1) continue;
+    Atomics.store(control, base + SLOT_THREAD, 0);
+    wakeCoordinator();
   }
 }
 
@@ -159,5 +161,7 @@ export function installThreads(): void {
   if (!state.coordinator) {
     void watchRequests();
     answerQueries();
+    // Whoever started this worker may not have the runtime to notice its end.
+    process.once('exit', () => threadGone(state.threadId));
   }
 }
