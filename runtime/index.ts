@@ -14,6 +14,8 @@ export { once, on } from './primitives/events';
 export { SharedMutex, SharedCondition, SharedQueue } from './primitives/shared';
 export type { SharedHandle } from './primitives/shared';
 export { threads, strandsEverywhere, blockersEverywhere } from './threads';
+export { moduleUpdate } from './reload';
+export type { ModuleUpdate } from './reload';
 export type { ThreadInfo } from './threads';
 
 export { Strand, enter, leave, point, pointSync, quiet, resume, wait, INTERRUPT } from './strand';

@@ -22,7 +22,7 @@ export const RUNTIME_MODULE = 'quiesce';
 /** The file-level name of the runtime namespace; its presence marks a file as already instrumented. */
 export const RUNTIME_NAME = '__quiesce';
 /** Runtime exports that request or observe updates rather than change how a program waits. */
-const CONTROL_API = new Set(['requestUpdate', 'updatePending', 'strands', 'blockers', 'threads', 'strandsEverywhere', 'blockersEverywhere']);
+const CONTROL_API = new Set(['requestUpdate', 'updatePending', 'strands', 'blockers', 'threads', 'strandsEverywhere', 'blockersEverywhere', 'moduleUpdate']);
 const DIAGNOSTIC_CODE = 99001;
 
 export interface InstrumentOptions {
