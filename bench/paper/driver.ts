@@ -18,6 +18,8 @@ export interface Driver {
   packages: string[];
   /** Arguments for the fixture's main.js (e.g. worker counts: the paper's c and n). */
   args?: string[];
+  /** The driver reads what the fixture prints: start it with `{ captureStdout: true }`. */
+  captureStdout?: boolean;
   /** The paper's thread count for this configuration, e.g. '2 + c (c = 3)'. */
   threads: string;
   /** Put the real client's load on the running fixture for about `durationMs`; resolve with what the client saw. */

@@ -2,7 +2,7 @@
  * Start one of the paper's programs (fixtures/<name>, built to build/fixtures/<variant>/<name>/main.js)
  * in a child process and talk to it over the protocol of fixtures/control.ts.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import * as path from 'node:path';
 import type { StrandInfo, UpdateResult } from 'quiesce';
 
@@ -19,6 +19,8 @@ export interface Fixture {
   strands(): Promise<StrandInfo[]>;
   /** Stop the fixture; resolves with its exit code once the process has exited. */
   stop(): Promise<number | null>;
+  /** What the fixture printed on stdout so far ('' unless started with captureStdout). */
+  output(): string;
 }
 
 export interface StartOptions {
@@ -27,6 +29,8 @@ export interface StartOptions {
   cpus?: string;
   readyTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Keep the fixture's stdout for Fixture.output() instead of passing it through. */
+  captureStdout?: boolean;
 }
 
 export function fixtureMain(name: string, variant: Variant): string {
@@ -35,9 +39,13 @@ export function fixtureMain(name: string, variant: Variant): string {
 
 export async function startFixture(name: string, variant: Variant, options: StartOptions = {}): Promise<Fixture> {
   const main = fixtureMain(name, variant);
+  const stdio: StdioOptions | undefined = options.captureStdout ? ['inherit', 'pipe', 'inherit', 'ipc'] : undefined;
   const child = options.cpus
-    ? fork(main, options.args ?? [], { execPath: 'taskset', execArgv: ['-c', options.cpus, process.execPath], serialization: 'advanced', env: options.env })
-    : fork(main, options.args ?? [], { serialization: 'advanced', env: options.env });
+    ? fork(main, options.args ?? [], { execPath: 'taskset', execArgv: ['-c', options.cpus, process.execPath], serialization: 'advanced', env: options.env, stdio })
+    : fork(main, options.args ?? [], { serialization: 'advanced', env: options.env, stdio });
+  // Read it as it comes: a fixture writing to a full pipe would block.
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => (output += text));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let nextId = 1;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
@@ -71,8 +79,10 @@ export async function startFixture(name: string, variant: Variant, options: Star
     process: child,
     probe: (count, spacingMs, timeoutMs) => request<UpdateResult[]>('probe', { count, spacingMs, timeoutMs }),
     strands: () => request<StrandInfo[]>('strands'),
+    output: () => output,
     stop: async () => {
-      if (child.exitCode === null && child.connected) await request('stop').catch(() => undefined);
+      // The fixture disconnects once it has stopped, so its exit may come instead of the reply.
+      if (child.exitCode === null && child.connected) await Promise.race([request('stop'), exited]).catch(() => undefined);
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       const code = await exited;
       clearTimeout(timer);
