@@ -65,9 +65,13 @@ const COUNT_KEYS = ['loc', 'strands', 'updatePoints', 'interruptibleAwaits', 'ch
 
 export function makeReport(interruptible: boolean, files: Iterable<FileReport>): Report {
   const sorted = [...files].sort((a, b) => a.file.localeCompare(b.file));
+  return { tool: 'quiesce', version: 1, interruptible, files: sorted, total: sumCounts(sorted) };
+}
+
+export function sumCounts(parts: readonly Counts[]): Counts {
   const total = Object.fromEntries(COUNT_KEYS.map((key) => [key, 0])) as unknown as Counts;
-  for (const file of sorted) for (const key of COUNT_KEYS) total[key] += file[key];
-  return { tool: 'quiesce', version: 1, interruptible, files: sorted, total };
+  for (const part of parts) for (const key of COUNT_KEYS) total[key] += part[key];
+  return total;
 }
 
 /** Lines with a non-blank character outside every comment. */
@@ -98,31 +102,74 @@ export function assertReport(value: unknown, source: string): asserts value is R
   if (!Array.isArray(report.files) || typeof report.total !== 'object' || report.total === null) {
     throw new Error(`${source}: report is missing "files" or "total"`);
   }
+  assertCounts(report.total, `${source}: "total"`);
+  report.files.forEach((file: Partial<FileReport> | null, index) => {
+    const where = `${source}: "files"[${index}]`;
+    if (file === null || typeof file !== 'object' || typeof file.file !== 'string') throw new Error(`${where} has no "file" name`);
+    assertCounts(file, where);
+    if (!Array.isArray(file.manualChangeList) || !Array.isArray(file.needsManualChangeList)) {
+      throw new Error(`${where} (${file.file}) is missing "manualChangeList" or "needsManualChangeList"`);
+    }
+  });
 }
 
-/** The paper's table (Hayden et al., HotSWUp 2012, "Results: Few Changes Necessary") as Markdown. */
-export function renderTable(report: Report, title = 'program'): string {
-  const rows = [
+function assertCounts(counts: object, where: string): void {
+  const missing = COUNT_KEYS.filter((key) => !Number.isFinite((counts as Partial<Counts>)[key]));
+  if (missing.length > 0) throw new Error(`${where} lacks the counts ${missing.map((key) => `"${key}"`).join(', ')}`);
+}
+
+/** One row of the table: a file of a program, or a whole program. */
+interface Row {
+  name: string;
+  counts: Counts;
+  files: readonly FileReport[];
+}
+
+/**
+ * The paper's table (Hayden et al., HotSWUp 2012, "Results: Few Changes Necessary") as Markdown,
+ * for one program: a row per file and the total.
+ */
+export function renderTable(report: Report, title = 'file'): string {
+  const rows = report.files.map((file): Row => ({ name: file.file, counts: file, files: [file] }));
+  return render(title, rows, { name: '**total**', counts: report.total, files: report.files }, [report], (file) => file.file);
+}
+
+/** The same table for several programs: a row per program (its report's total) and the total of all. */
+export function renderTables(programs: ReadonlyArray<{ name: string; report: Report }>, title = 'program'): string {
+  const rows = programs.map(({ name, report }): Row => ({ name, counts: report.total, files: report.files }));
+  const owner = new Map(programs.flatMap(({ name, report }) => report.files.map((file) => [file, name] as const)));
+  const total: Row = { name: '**total**', counts: sumCounts(rows.map((row) => row.counts)), files: rows.flatMap((row) => row.files) };
+  return render(title, rows, total, programs.map(({ report }) => report), (file) => `${owner.get(file)}: ${file.file}`);
+}
+
+function render(title: string, rows: readonly Row[], total: Row, reports: readonly Report[], where: (file: FileReport) => string): string {
+  const line = (row: Row): string => {
+    const { loc, strands, updatePoints, changedLoc } = row.counts;
+    return `| ${row.name} | ${loc} | ${strands} | ${updatePoints} | ${changedLoc} | ${describeManual(row)} |`;
+  };
+  const lines = [
     `| ${title} | LoC total | strands | update points | changed LoC | required manual changes |`,
     '|---|---:|---:|---:|---:|---|',
+    ...[...rows, total].map(line),
   ];
-  const row = (name: string, counts: Counts, manual: string): string =>
-    `| ${name} | ${counts.loc} | ${counts.strands} | ${counts.updatePoints} | ${counts.changedLoc} | ${manual} |`;
-  for (const file of report.files) rows.push(row(file.file, file, describeManual(file.manualChanges, file.manualChangeList, file.needsManualChange)));
-  const all = report.files.flatMap((file) => file.manualChangeList);
-  rows.push(row('**total**', report.total, describeManual(report.total.manualChanges, all, report.total.needsManualChange)));
-  const lines = [rows.join('\n')];
-  const needs = report.files.flatMap((file) => file.needsManualChangeList.map((need) => `- ${file.file}:${need.line} (${need.loop}): ${need.reason}`));
+  const updOnly = reports.filter((report) => !report.interruptible).length;
+  if (updOnly > 0) {
+    const which = updOnly === reports.length ? 'Built' : `${updOnly} of ${reports.length} reports built`;
+    lines.push('', `${which} with "interruptible": false: update points only, blocking waits left as written (the paper's "Upd only").`);
+  }
+  const needs = total.files.flatMap((file) => file.needsManualChangeList.map((need) => `- ${where(file)}:${need.line} (${need.loop}): ${need.reason}`));
   if (needs.length > 0) lines.push('', 'Loops whose waits could not be made safely interruptible:', ...needs);
-  const made = report.files.flatMap((file) => file.manualChangeList.map((change) => `- ${file.file}:${change.line} ${change.kind}: \`${change.text}\``));
+  const made = total.files.flatMap((file) => file.manualChangeList.map((change) => `- ${where(file)}:${change.line} ${change.kind}: \`${change.text}\``));
   if (made.length > 0) lines.push('', 'Manual changes:', ...made);
   return lines.join('\n');
 }
 
-function describeManual(count: number, list: readonly ManualChange[], needed: number): string {
+/** "3 (2 annotations, 1 runtime-call)", and what is still needed, like the paper's "3 (Cond. Var. Loop)". */
+function describeManual(row: Row): string {
   const kinds = new Map<string, number>();
-  for (const change of list) kinds.set(change.kind, (kinds.get(change.kind) ?? 0) + 1);
+  for (const change of row.files.flatMap((file) => file.manualChangeList)) kinds.set(change.kind, (kinds.get(change.kind) ?? 0) + 1);
   const detail = [...kinds].map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ');
-  const made = count === 0 ? '0' : `${count} (${detail})`;
-  return needed === 0 ? made : `${made}; ${needed} still needed`;
+  const { manualChanges, needsManualChange } = row.counts;
+  const made = manualChanges === 0 ? '0' : `${manualChanges} (${detail})`;
+  return needsManualChange === 0 ? made : `${made}; ${needsManualChange} still needed`;
 }

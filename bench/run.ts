@@ -1,0 +1,203 @@
+/**
+ * `npm run bench [-- --quick]`: what quiesce costs, printed as figures (never asserted).
+ * 1. Overhead with no update requested: hot loops (async, async with an await per iteration,
+ *    sync) and a TCP echo server under load, each built with and without the transform. Runs
+ *    of the two builds are interleaved; the figure is the median over rounds of the ratio
+ *    transformed / plain of the time per iteration or per request (1.01 = 1 % slower).
+ * 2. Time to quiescence against the number of idle TCP connections to a transformed server,
+ *    each connection's strand pending in its `for await` over the socket.
+ * Prints Markdown tables and writes everything measured to bench/results/<date>-<mode>.json.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '../../..');
+const BUILD = path.join(ROOT, 'build/bench');
+const quick = process.argv.includes('--quick');
+const unknown = process.argv.slice(2).filter((arg) => arg !== '--quick');
+if (unknown.length > 0) {
+  console.error(`bench: unknown argument ${unknown.join(' ')} (usage: run.js [--quick])`);
+  process.exit(2);
+}
+
+const ROUNDS = quick ? 3 : 11;
+const HOT_LOOPS = [
+  { name: 'async hot loop', loop: 'async', iterations: 50_000_000 },
+  { name: 'async hot loop, await per iteration', loop: 'await', iterations: 4_000_000 },
+  { name: 'sync hot loop', loop: 'sync', iterations: 50_000_000 },
+];
+const ECHO = { connections: 32, warmupMs: 300, durationMs: quick ? 500 : 1500, bytes: 64 };
+const IDLE_COUNTS = [1, 10, 100, 1_000, 10_000];
+const UPDATES = quick ? 100 : 200;
+
+type Variant = 'plain' | 'quiesce';
+
+const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && os.availableParallelism() >= 2;
+
+/**
+ * Start `node script args` in its own process, on `cpu` when taskset exists, with the open-file
+ * limit raised for the 10,000-connection runs (as root; otherwise as far as the hard limit goes).
+ */
+function launch(script: string, args: Array<string | number>, cpu: number, ipc = false): ChildProcess {
+  const pin = canPin ? ['taskset', '-c', String(cpu)] : [];
+  const raise = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"';
+  return spawn('/bin/sh', ['-c', raise, 'sh', ...pin, process.execPath, script, ...args.map(String)], {
+    stdio: ['ignore', 'pipe', 'inherit', ...(ipc ? ['ipc' as const] : [])],
+  });
+}
+
+async function outputOf(child: ChildProcess): Promise<string> {
+  let text = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`bench: ${child.spawnargs.join(' ')} exited with ${code}`);
+  return text;
+}
+
+function message<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`bench: ${child.spawnargs.join(' ')} exited with ${code}`));
+    child.once('exit', onExit);
+    child.once('message', (value) => {
+      child.off('exit', onExit);
+      resolve(value as T);
+    });
+  });
+}
+
+function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** The nearest-rank quantile. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+}
+
+/** Rounds of both builds, the order alternating, so drifts of the machine hit both alike. */
+async function interleaved(measure: (variant: Variant) => Promise<number>): Promise<{ plain: number[]; quiesce: number[]; ratios: number[] }> {
+  const out = { plain: [] as number[], quiesce: [] as number[], ratios: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: Variant[] = round % 2 === 0 ? ['plain', 'quiesce'] : ['quiesce', 'plain'];
+    const cost = {} as Record<Variant, number>;
+    for (const variant of order) cost[variant] = await measure(variant);
+    out.plain.push(cost.plain);
+    out.quiesce.push(cost.quiesce);
+    out.ratios.push(cost.quiesce / cost.plain);
+  }
+  return out;
+}
+
+async function hotLoop(variant: Variant, loop: string, iterations: number): Promise<number> {
+  const child = launch(path.join(BUILD, variant, 'hotloop.js'), [loop, iterations], 1);
+  const { nsPerIteration } = JSON.parse(await outputOf(child)) as { nsPerIteration: number };
+  return nsPerIteration;
+}
+
+async function startServer(variant: Variant): Promise<{ server: ChildProcess; port: number }> {
+  const server = launch(path.join(BUILD, variant, 'echo.js'), [], 0, true);
+  const { port } = await message<{ port: number }>(server);
+  return { server, port };
+}
+
+async function stopServer(server: ChildProcess): Promise<void> {
+  server.send({ type: 'stop' });
+  if (server.exitCode === null) await once(server, 'exit');
+}
+
+/** Microseconds per echoed request at a fixed number of connections. */
+async function echoCost(variant: Variant): Promise<number> {
+  const { server, port } = await startServer(variant);
+  const { connections, warmupMs, durationMs, bytes } = ECHO;
+  const client = launch(path.join(BUILD, 'runner/load.js'), ['echo', port, connections, warmupMs, durationMs, bytes], 1);
+  const { roundTripsPerSecond } = JSON.parse(await outputOf(client)) as { roundTripsPerSecond: number };
+  await stopServer(server);
+  return 1e6 / roundTripsPerSecond;
+}
+
+interface Timing {
+  outcome: string;
+  toQuiescenceMs: number | undefined;
+  firstToFullMs: number | undefined;
+  pauseMs: number;
+}
+
+async function idleQuiescence(connections: number): Promise<Timing[]> {
+  const { server, port } = await startServer('quiesce');
+  const client = launch(path.join(BUILD, 'runner/load.js'), ['idle', port, connections], 1, true);
+  await message<{ connected: number }>(client);
+  // Every connection's strand has begun once the server lists it (and its accept loop).
+  for (let strands = 0; strands < connections + 1; ) {
+    server.send({ type: 'strands' });
+    ({ strands } = await message<{ strands: number }>(server));
+    if (strands < connections + 1) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  server.send({ type: 'measure', updates: UPDATES });
+  const { timings } = await message<{ timings: Timing[] }>(server);
+  client.send('close');
+  await once(client, 'exit');
+  await stopServer(server);
+  return timings;
+}
+
+const percent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
+const fixed = (value: number, digits: number): string => value.toFixed(digits);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`quiesce bench${quick ? ' (--quick)' : ''}: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.availableParallelism()}, ${canPin ? 'server on cpu 0, load on cpu 1 (taskset)' : 'not pinned (no taskset)'}`);
+  console.log(`${ROUNDS} interleaved rounds per overhead figure; ${UPDATES} updates per connection count\n`);
+
+  const overhead: Array<{ name: string; unit: string; plain: number[]; quiesce: number[]; ratios: number[] }> = [];
+  for (const { name, loop, iterations } of HOT_LOOPS) {
+    process.stderr.write(`  ${name}...\n`);
+    overhead.push({ name, unit: 'ns/iteration', ...(await interleaved((variant) => hotLoop(variant, loop, iterations))) });
+  }
+  process.stderr.write('  TCP echo...\n');
+  overhead.push({ name: `TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B`, unit: 'µs/request', ...(await interleaved(echoCost)) });
+
+  console.log('## Overhead with no update requested (transformed vs plain build)\n');
+  console.log('| benchmark | plain | transformed | ratio (median) | overhead | ratio range |');
+  console.log('|---|---:|---:|---:|---:|---|');
+  for (const row of overhead) {
+    const ratio = median(row.ratios);
+    const digits = row.unit === 'µs/request' ? 2 : 3;
+    console.log(
+      `| ${row.name} | ${fixed(median(row.plain), digits)} ${row.unit} | ${fixed(median(row.quiesce), digits)} ${row.unit} | ${fixed(ratio, 3)} | ${percent(ratio)} | ${fixed(Math.min(...row.ratios), 3)}–${fixed(Math.max(...row.ratios), 3)} |`,
+    );
+  }
+
+  const idle: Array<{ connections: number; timings: Timing[] }> = [];
+  for (const connections of IDLE_COUNTS) {
+    process.stderr.write(`  ${connections} idle connections...\n`);
+    idle.push({ connections, timings: await idleQuiescence(connections) });
+  }
+  console.log('\n## Time to quiescence against idle connections (ms)\n');
+  console.log('| idle connections | updates applied | toQuiescenceMs median | p99 | firstToFullMs median | p99 | pauseMs median | p99 |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { connections, timings } of idle) {
+    const applied = timings.filter((timing) => timing.outcome === 'applied');
+    const column = (key: 'toQuiescenceMs' | 'firstToFullMs' | 'pauseMs'): string => {
+      const values = applied.map((timing) => timing[key] as number);
+      return `${fixed(median(values), 4)} | ${fixed(quantile(values, 0.99), 4)}`;
+    };
+    console.log(`| ${connections} | ${applied.length} of ${timings.length} | ${column('toQuiescenceMs')} | ${column('firstToFullMs')} | ${column('pauseMs')} |`);
+  }
+
+  const seconds = (Date.now() - started) / 1000;
+  const date = new Date().toISOString();
+  const file = path.join(ROOT, 'bench/results', `${date.slice(0, 16).replace(':', '-')}-${quick ? 'quick' : 'full'}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const machine = { node: process.version, cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), pinned: canPin };
+  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, rounds: ROUNDS, echo: ECHO, overhead, idle }, null, 2)}\n`);
+  console.log(`\n${seconds.toFixed(0)} s; raw figures in ${path.relative(ROOT, file)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
