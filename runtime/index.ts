@@ -1,6 +1,6 @@
 /**
- * quiesce's runtime. The first group is what applications call; the second is what the transform
- * emits into instrumented loops (stable, but not meant to be written by hand).
+ * quiesce's runtime: what applications call, and (`hooks`) what the transform emits into
+ * instrumented loops (stable, but not meant to be written by hand).
  */
 export { requestUpdate, updatePending } from './coordinator';
 export type { UpdateAction, UpdateOptions, UpdateResult, UpdateTimings } from './coordinator';
@@ -18,12 +18,32 @@ export { moduleUpdate } from './reload';
 export type { ModuleUpdate } from './reload';
 export type { ThreadInfo } from './threads';
 
-export { Strand, enter, leave, point, pointSync, quiet, resume, wait, INTERRUPT } from './strand';
-export type { StrandStatus } from './strand';
-export { asyncIterator, step, iteratorDone, returnMethod, checkReturnResult } from './iteration';
+export type { Strand, StrandStatus } from './strand';
+import { asyncIterator, checkReturnResult, iteratorDone, returnMethod, step } from './iteration';
 import { state } from './state';
+import { INTERRUPT, enter, leave, point, pointSync, quiet, resume, wait } from './strand';
 import { installThreads } from './threads';
 
 installThreads();
-/** The update-pending flag every update point reads. */
-export const flag = state.flag;
+
+/**
+ * What instrumented code calls, as one plain object that the transform keeps in a module-level
+ * constant (`const __quiesce = require('quiesce').hooks`): `flag[0]` is the update-pending flag
+ * every update point reads.
+ */
+export const hooks = {
+  flag: state.flag,
+  enter,
+  leave,
+  point,
+  pointSync,
+  quiet,
+  resume,
+  wait,
+  INTERRUPT,
+  asyncIterator,
+  step,
+  iteratorDone,
+  returnMethod,
+  checkReturnResult,
+};

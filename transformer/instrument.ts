@@ -442,35 +442,44 @@ function labelsOf(statement: ts.LabeledStatement): ts.Identifier[] {
   return labels;
 }
 
-/** A file this transform already instrumented declares the runtime namespace: leave it alone. */
+/** A file this transform already instrumented declares the runtime's hooks: leave it alone. */
 function isInstrumented(sf: ts.SourceFile): boolean {
   return sf.statements.some(
     (statement) =>
-      (ts.isImportDeclaration(statement) &&
-        statement.importClause?.namedBindings !== undefined &&
-        ts.isNamespaceImport(statement.importClause.namedBindings) &&
-        statement.importClause.namedBindings.name.text === RUNTIME_NAME) ||
-      (ts.isVariableStatement(statement) &&
-        statement.declarationList.declarations.some((declaration) => ts.isIdentifier(declaration.name) && declaration.name.text === RUNTIME_NAME)),
+      ts.isVariableStatement(statement) &&
+      statement.declarationList.declarations.some((declaration) => ts.isIdentifier(declaration.name) && declaration.name.text === RUNTIME_NAME),
   );
 }
 
+/**
+ * `const __quiesce = <the runtime>.hooks;` at the top of the file. The hooks are a plain object in
+ * a module-level constant: reading the flag through a CommonJS exports object (a dictionary-mode
+ * object in V8) would cost a hash lookup at every update point.
+ */
 function withRuntimeImport(f: ts.NodeFactory, file: ts.SourceFile, isModule: boolean): ts.SourceFile {
-  const name = f.createIdentifier(RUNTIME_NAME);
   const specifier = f.createStringLiteral(RUNTIME_MODULE);
-  // A script (no import or export) is not turned into a module: require the runtime instead.
-  const declaration = isModule
-    ? f.createImportDeclaration(undefined, f.createImportClause(undefined, undefined, f.createNamespaceImport(name)), specifier)
-    : f.createVariableStatement(
-        undefined,
-        f.createVariableDeclarationList(
-          [f.createVariableDeclaration(name, undefined, undefined, f.createCallExpression(f.createIdentifier('require'), undefined, [specifier]))],
-          ts.NodeFlags.Const,
-        ),
-      );
+  const declarations: ts.Statement[] = [];
+  let runtime: ts.Expression;
+  if (isModule) {
+    const namespace = f.createIdentifier(`${RUNTIME_NAME}Runtime`);
+    declarations.push(f.createImportDeclaration(undefined, f.createImportClause(undefined, undefined, f.createNamespaceImport(namespace)), specifier));
+    runtime = namespace;
+  } else {
+    // A script (no import or export) is not turned into a module: require the runtime instead.
+    runtime = f.createCallExpression(f.createIdentifier('require'), undefined, [specifier]);
+  }
+  declarations.push(
+    f.createVariableStatement(
+      undefined,
+      f.createVariableDeclarationList(
+        [f.createVariableDeclaration(RUNTIME_NAME, undefined, undefined, f.createPropertyAccessExpression(runtime, 'hooks'))],
+        ts.NodeFlags.Const,
+      ),
+    ),
+  );
   let prologue = 0;
   while (prologue < file.statements.length && isPrologue(file.statements[prologue])) prologue++;
-  const statements = f.createNodeArray([...file.statements.slice(0, prologue), declaration, ...file.statements.slice(prologue)]);
+  const statements = f.createNodeArray([...file.statements.slice(0, prologue), ...declarations, ...file.statements.slice(prologue)]);
   return f.updateSourceFile(file, ts.setTextRange(statements, file.statements));
 }
 
