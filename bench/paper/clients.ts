@@ -43,6 +43,8 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       clearTimeout(timer);
       resolve({ code, signal, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() });
     });
+    // A client that exits without reading its input closes the pipe: its exit status says what happened.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
