@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { median, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
 const BUILD = path.join(ROOT, 'build/bench');
@@ -66,16 +67,6 @@ function message<T>(child: ChildProcess): Promise<T> {
       resolve(value as T);
     });
   });
-}
-
-function median(values: readonly number[]): number {
-  return quantile(values, 0.5);
-}
-
-/** The nearest-rank quantile. */
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
 }
 
 /** Rounds of both builds, the order alternating, so drifts of the machine hit both alike. */

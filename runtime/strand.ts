@@ -97,12 +97,16 @@ export async function point(strand: Strand): Promise<void> {
   // A pending Atomics.waitAsync does not keep a thread alive; a parked strand must.
   let keepAlive: NodeJS.Timeout | undefined;
   for (;;) {
-    const epoch = Atomics.load(state.control, EPOCH);
+    let epoch = Atomics.load(state.control, EPOCH);
     if (Atomics.load(state.control, FLAG) === 0) break;
     pause(strand, 'parked');
     keepAlive ??= setInterval(() => {}, 1 << 30);
-    const waiting = Atomics.waitAsync(state.control, EPOCH, epoch);
-    if (waiting.async) await waiting.value;
+    // Woken after the next update has begun: stay parked (counted idle) through it as well.
+    do {
+      const waiting = Atomics.waitAsync(state.control, EPOCH, epoch);
+      if (waiting.async) await waiting.value;
+      epoch = Atomics.load(state.control, EPOCH);
+    } while (Atomics.load(state.control, FLAG) !== 0);
     // Counted busy again before looking at the flag: a new update either sees us busy or we see it.
     run(strand);
   }
@@ -116,10 +120,13 @@ export async function point(strand: Strand): Promise<void> {
 export function pointSync(strand: Strand): void {
   if (state.coordinator) return;
   for (;;) {
-    const epoch = Atomics.load(state.control, EPOCH);
+    let epoch = Atomics.load(state.control, EPOCH);
     if (Atomics.load(state.control, FLAG) === 0) return;
     pause(strand, 'parked');
-    Atomics.wait(state.control, EPOCH, epoch);
+    do {
+      Atomics.wait(state.control, EPOCH, epoch);
+      epoch = Atomics.load(state.control, EPOCH);
+    } while (Atomics.load(state.control, FLAG) !== 0);
     run(strand);
   }
 }

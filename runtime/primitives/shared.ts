@@ -41,9 +41,10 @@ function sleepOn(word: number, seen: number, operation: string): void {
   if (state.coordinator) {
     throw new Error(`${operation} would block the thread that coordinates updates; use its async form there`);
   }
-  if (interrupting()) throw state.interrupt;
+  // Publish the word before looking at the flag: a request raised in between then finds us.
   Atomics.store(state.slot, SLOT_SLEEPING_ON, word);
   try {
+    if (interrupting()) throw state.interrupt;
     Atomics.wait(state.control, word, seen);
   } finally {
     Atomics.store(state.slot, SLOT_SLEEPING_ON, 0);
