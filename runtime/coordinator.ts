@@ -94,6 +94,8 @@ async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<Updat
     const elsewhere = Atomics.waitAsync(control, WAKE, wake, remaining);
     if (!elsewhere.async) continue;
     await Promise.race([new Promise<void>((resolve) => (wakeHere = resolve)), elsewhere.value, expired]);
+    // A worker's strands tell us only by waking us: count the first time we hear as the first park.
+    update.firstQuiescentAt ??= performance.now();
   }
   clearTimeout(timer);
   const quiescentAt = performance.now();
