@@ -3,7 +3,8 @@
  * program and run, a dot per applied update, the box from p25 to p75 with the median, a tick at
  * p99, the study's figure as a diamond, and DNQ marked where requests were called off.
  */
-import { quantile, LIMIT_MS, type Cell } from './measure';
+import { quantile } from '../stats';
+import { LIMIT_MS, type Cell } from './measure';
 import { CONDITIONS, studyMs, type ConditionKey, type StudyRow } from './study';
 
 export interface ChartProgram {
