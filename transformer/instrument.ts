@@ -16,7 +16,7 @@ import { readComments, unwrapLabels, type FileComments } from './annotations';
 import { lowerForAwait } from './forAwait';
 import { eventLoopForm, functionName } from './loops';
 import { countLoc, type FileReport, type LoopReport, type ManualChange } from './report';
-import { planWaits, restartObstacle, type LoopPlan } from './waits';
+import { planWaits, restartObstacle, skipOuter, type LoopPlan } from './waits';
 
 export const RUNTIME_MODULE = 'quiesce';
 /** The file-level name of the runtime namespace; its presence marks a file as already instrumented. */
@@ -331,7 +331,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     const quietWait = f.createAwaitExpression(call('quiet', [scope.strand, f.createStringLiteral(waitName), visitExpression(wait.expression)]));
     ts.setSourceMapRange(quietWait, wait);
     // A bare `await e;` has no result to bind: an unused const would fail noUnusedLocals.
-    const bare = ts.isExpressionStatement(statement) && skipToAwait(statement.expression) === wait;
+    const bare = ts.isExpressionStatement(statement) && skipOuter(statement.expression) === wait;
     const first = bare
       ? f.createExpressionStatement(quietWait)
       : f.createVariableStatement(
@@ -425,11 +425,6 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
   report.changedLoc = report.changedLines.length;
   report.needsManualChange = report.needsManualChangeList.length;
   return { file, report, diagnostics };
-}
-
-function skipToAwait(expression: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(expression)) expression = expression.expression;
-  return expression;
 }
 
 function labelsOf(statement: ts.LabeledStatement): ts.Identifier[] {
