@@ -2,7 +2,7 @@
 # The real clients the paper's programs are driven by, from Debian's packages (needs root).
 # Usage: scripts/install-clients.sh [package ...]   (default: all of them). Installs only what is missing.
 set -euo pipefail
-all=(wrk apache2-utils oggfwd libshout-tools vorbis-tools curl iperf libmemcached-tools telnet expect mosquitto-clients mosquitto tcpdump tcpreplay)
+all=(wrk apache2-utils oggfwd libshout-tools vorbis-tools curl iperf libmemcached-tools telnet expect mosquitto-clients tcpdump tcpreplay)
 wanted=("$@")
 [ ${#wanted[@]} -eq 0 ] && wanted=("${all[@]}")
 missing=()
