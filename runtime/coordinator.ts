@@ -71,9 +71,13 @@ async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<Updat
   };
   state.update = update;
   Atomics.store(control, FLAG, 1);
-  Atomics.notify(control, FLAG);
   interruptWaiters();
-  wakeSleepers();
+  // Waking other threads costs a task posted to each (~0.1 ms): only when one of them is busy, as a
+  // thread in an interruptible wait or asleep in a shared primitive is.
+  if (!allThreadsIdle()) {
+    Atomics.notify(control, FLAG);
+    wakeSleepers();
+  }
   if (someStrandQuiescent()) update.firstQuiescentAt = update.requestedAt;
 
   // Wait until every thread's busy count is 0: this thread tells us directly, the others by
@@ -81,7 +85,8 @@ async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<Updat
   // (A strand that wakes meanwhile parks again at once, so a count of 0 stays 0 while we act.)
   const deadline = update.requestedAt + timeoutMs;
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  // Only an update that has to wait needs its time limit (and the cost of a timer).
+  let expired: Promise<void> | undefined;
   let ok = false;
   for (;;) {
     const wake = Atomics.load(control, WAKE);
@@ -93,6 +98,7 @@ async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<Updat
     if (remaining <= 0) break;
     const elsewhere = Atomics.waitAsync(control, WAKE, wake, remaining);
     if (!elsewhere.async) continue;
+    expired ??= new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)));
     await Promise.race([new Promise<void>((resolve) => (wakeHere = resolve)), elsewhere.value, expired]);
     // A worker's strands tell us only by waking us: count the first time we hear as the first park.
     update.firstQuiescentAt ??= performance.now();
