@@ -17,6 +17,8 @@ export interface Fixture {
   process: ChildProcess;
   probe(count: number, spacingMs: number, timeoutMs: number): Promise<UpdateResult[]>;
   strands(): Promise<StrandInfo[]>;
+  /** The strands of every thread of the fixture (its workers too). */
+  strandsEverywhere(): Promise<StrandInfo[]>;
   /** Stop the fixture; resolves with its exit code once the process has exited. */
   stop(): Promise<number | null>;
   /** What the fixture printed on stdout so far ('' unless started with captureStdout). */
@@ -79,6 +81,7 @@ export async function startFixture(name: string, variant: Variant, options: Star
     process: child,
     probe: (count, spacingMs, timeoutMs) => request<UpdateResult[]>('probe', { count, spacingMs, timeoutMs }),
     strands: () => request<StrandInfo[]>('strands'),
+    strandsEverywhere: () => request<StrandInfo[]>('strandsEverywhere'),
     output: () => output,
     stop: async () => {
       // The fixture disconnects once it has stopped, so its exit may come instead of the reply.

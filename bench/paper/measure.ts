@@ -60,7 +60,7 @@ export interface Cell {
   stopped?: string;
   /** With load: the real client's view, summed over its runs. */
   client?: ClientView & { runs: number };
-  /** With load: the main thread's strands at their most numerous while the client ran. */
+  /** With load: the strands of all threads at their most numerous while the client ran. */
   strands?: LiveStrands;
   /** What went wrong with the client or the fixture, if anything did. */
   error?: string;
@@ -158,7 +158,7 @@ export async function underLoad(fixture: Fixture, driver: Driver, plan: Plan): P
   let peak: StrandInfo[] = [];
   const sampling = (async () => {
     while (probing) {
-      const now = await fixture.strands().catch(() => peak);
+      const now = await fixture.strandsEverywhere().catch(() => peak);
       if (now.length > peak.length) peak = now;
       await delay(STRANDS_EVERY_MS);
     }
