@@ -2,11 +2,12 @@
  * Strands and the hooks that instrumented loops call. The transform emits, per event-processing loop:
  *
  *   const s = enter(name, parent);             // strand begins
- *   try { loop: { if (flag[0]) await point(s); …body… } } finally { leave(s); }
+ *   try { for (;;) { if (flag[0]) await point(s); loop: { if (flag[0]) break; …body… } } } finally { leave(s); }
  *
  * and, per blocking wait in the body, `quiet`/`resume` (a wait at a loop boundary, counted as
  * quiescent while pending) or `wait` (any other wait: interrupted on request, its operation kept).
- * With no update pending every hook is a few property writes; none adds an `await`.
+ * (transformer/instrument.ts explains the loop's shape.) With no update pending every hook is a
+ * few property writes; none adds an `await`.
  */
 import { performance } from 'node:perf_hooks';
 import { EPOCH, FLAG, WAKE, state, type Waiter } from './state';

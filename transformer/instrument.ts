@@ -4,8 +4,19 @@
  * Each event-processing loop becomes a strand with an update point at its head:
  *
  *   { const __strand = __quiesce.enter("file:fn:loop1");
- *     try { while (true) { if (__quiesce.flag[0]) await __quiesce.point(__strand); …body… } }
- *     finally { __quiesce.leave(__strand); } }
+ *     const __flag = __quiesce.flag;
+ *     try {
+ *       __loop: for (;;) {
+ *         if (__flag[0]) await __quiesce.point(__strand);   // the update point
+ *         while (true) { if (__flag[0]) break; …body, its breaks → break __loop… }
+ *       }
+ *     } finally { __quiesce.leave(__strand); } }
+ *
+ * The body's loop leaves to the update point instead of calling it: V8 compiles a long-running
+ * loop by on-stack replacement and peels its first iteration, which keeps the loop's variables in
+ * machine registers; an untaken call (or a read of a module-level const, which may throw) in the
+ * loop stops that and costs 2-5 ns per iteration, a plain break costs nothing measurable. Loops
+ * with a header to re-run (a condition, an initializer, an incrementor) keep the point in the body.
  *
  * and its blocking waits are rewritten as planned by waits.ts; a `for await` becomes an explicit
  * `next()` loop (forAwait.ts). Original nodes are reused wherever possible so comments and source
@@ -14,7 +25,7 @@
 import * as ts from 'typescript';
 import { readComments, unwrapLabels, type FileComments } from './annotations';
 import { lowerForAwait } from './forAwait';
-import { eventLoopForm, functionName } from './loops';
+import { eventLoopForm, functionName, type LoopForm } from './loops';
 import { countLoc, type FileReport, type LoopReport, type ManualChange } from './report';
 import { planWaits, restartObstacle, skipOuter, type LoopPlan } from './waits';
 
@@ -61,6 +72,8 @@ interface FunctionScope {
 
 interface LoopScope {
   strand: ts.Identifier;
+  /** A local alias of `__quiesce.flag`, the one thing the loop reads per iteration. */
+  flag: ts.Identifier;
   plan: LoopPlan | undefined;
   restart: boolean;
 }
@@ -105,6 +118,8 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
   const call = (member: string, args: ts.Expression[]): ts.CallExpression => f.createCallExpression(runtime(member), undefined, args);
   /** Nodes to emit in place of an original one (a boundary wait's await becomes its result). */
   const replacements = new Map<ts.Node, ts.Node>();
+  /** Unlabelled breaks of split loops, and the label of the outer loop they now leave. */
+  const breakTargets = new Map<ts.Node, ts.Identifier>();
 
   let fn: FunctionScope = {
     node: undefined,
@@ -143,6 +158,10 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
         return loop?.plan?.interruptible.has(node as ts.AwaitExpression)
           ? interruptibleWait(node as ts.AwaitExpression, loop)
           : ts.visitEachChild(node, visit, context);
+      case ts.SyntaxKind.BreakStatement: {
+        const target = breakTargets.get(node);
+        return target === undefined ? node : f.updateBreakStatement(node as ts.BreakStatement, target);
+      }
       case ts.SyntaxKind.CatchClause:
         return loop?.restart ? guardCatch(node as ts.CatchClause) : ts.visitEachChild(node, visit, context);
       case ts.SyntaxKind.ClassStaticBlockDeclaration:
@@ -179,6 +198,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     ordinals.set(fn.name, ordinal);
     const name = annotation?.name ?? `${display}:${fn.name}:loop${ordinal}`;
     const strand = f.createUniqueName('__strand');
+    const flag = f.createUniqueName('__flag');
     const parent = fn.strands[fn.strands.length - 1];
     const plan = options.interruptible && fn.canAwait ? planWaits(original, form, annotation !== undefined, name, isEventLoop) : undefined;
     const loopReport: LoopReport = { name, line: lineOf(original), form, waits: [] };
@@ -200,7 +220,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     // A synchronous annotated loop restarts when a blocking shared primitive interrupts it (in a worker).
     const restartableSync =
       options.interruptible && annotation?.kind === 'quiescent' && !fn.canAwait && !fn.generator && restartObstacle(original, form) === undefined;
-    const scope: LoopScope = { strand, plan, restart: restartableSync || (plan !== undefined && plan.interruptible.size > 0) };
+    const scope: LoopScope = { strand, flag, plan, restart: restartableSync || (plan !== undefined && plan.interruptible.size > 0) };
     const inScope = <T>(run: () => T): T => {
       const saved = loop;
       loop = scope;
@@ -223,17 +243,28 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
         labels,
         expression: visitExpression(loopAsForOf.expression),
         runtime,
-        updatePoint: () => updatePoint(strand, original),
+        updatePoint: () => updatePoint(scope, original),
         quietNext: (step) => call('quiet', [strand, f.createStringLiteral(plan.waits[0].name), step]),
         resumeCheck: () => resumeCheck(strand, original),
         binding: (value) => inScope(() => binding(loopAsForOf.initializer, value)),
-        body: () => inScope(() => loopBody(original, scope, false)),
+        body: () => inScope(() => loopBody(original, scope, 'none')),
       });
       before.push(...lowered.before);
       prelude.push(...lowered.prelude);
       statement = ts.setCommentRange(lowered.statement, original);
+    } else if (isSplittable(original, form)) {
+      // Breaks of the body now leave the outer loop; the original labels move to it as well.
+      const breaks = breaksLeaving(original);
+      const target = labels[0] ?? f.createUniqueName('__loop');
+      for (const node of breaks) breakTargets.set(node, target);
+      const inner = updateLoop(original, () => inScope(() => loopBody(original, scope, 'leave')));
+      for (const node of breaks) breakTargets.delete(node);
+      const outer = f.createForStatement(undefined, undefined, undefined, f.createBlock([updatePoint(scope, original), inner], true));
+      ts.setSourceMapRange(outer, { pos: original.getStart(sf), end: original.getStart(sf) });
+      const outerLabels = labels.length > 0 ? labels : breaks.length > 0 ? [target] : [];
+      statement = outerLabels.reduceRight<ts.Statement>((loopStatement, label) => f.createLabeledStatement(label, loopStatement), outer);
     } else {
-      const updated = updateLoop(original, () => inScope(() => loopBody(original, scope, true)));
+      const updated = updateLoop(original, () => inScope(() => loopBody(original, scope, 'point')));
       statement = labels.reduceRight<ts.Statement>((inner, label) => f.createLabeledStatement(label, inner), updated);
     }
 
@@ -246,8 +277,12 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       undefined,
       f.createVariableDeclarationList([f.createVariableDeclaration(strand, undefined, undefined, call('enter', args))], ts.NodeFlags.Const),
     );
+    const alias = f.createVariableStatement(
+      undefined,
+      f.createVariableDeclarationList([f.createVariableDeclaration(flag, undefined, undefined, runtime('flag'))], ts.NodeFlags.Const),
+    );
     const leave = f.createExpressionStatement(call('leave', [strand]));
-    const block = f.createBlock([...before, enter, ...prelude, f.createTryStatement(f.createBlock([statement], true), undefined, f.createBlock([leave], true))], true);
+    const block = f.createBlock([...before, enter, alias, ...prelude, f.createTryStatement(f.createBlock([statement], true), undefined, f.createBlock([leave], true))], true);
     ts.setSourceMapRange(block, original);
     ts.setOriginalNode(block, original);
     return block;
@@ -288,8 +323,11 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     }
   }
 
-  /** The loop body: its statements with boundary waits rewritten, optionally preceded by the update point. */
-  function loopBody(loopNode: ts.IterationStatement, scope: LoopScope, withPoint: boolean): ts.Block {
+  /**
+   * The loop body: its statements with boundary waits rewritten, preceded by the update point, by
+   * the break that leaves to it (a split loop), or by nothing (a lowered `for await` has its own).
+   */
+  function loopBody(loopNode: ts.IterationStatement, scope: LoopScope, head: 'point' | 'leave' | 'none'): ts.Block {
     const body = loopNode.statement;
     const original = ts.isBlock(body) ? body.statements : [body];
     let statements: ts.Statement[] = [];
@@ -299,7 +337,8 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       else statements.push(...toStatements(ts.visitNode(statement, visit)));
     }
     if (scope.restart) statements = [restartOnInterrupt(statements)];
-    if (withPoint) statements.unshift(updatePoint(scope.strand, loopNode));
+    if (head === 'point') statements.unshift(updatePoint(scope, loopNode));
+    else if (head === 'leave') statements.unshift(leaveForPoint(scope, loopNode));
     return ts.isBlock(body) ? f.updateBlock(body, ts.setTextRange(f.createNodeArray(statements), body.statements)) : f.createBlock(statements, true);
   }
 
@@ -308,12 +347,16 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     return (Array.isArray(result) ? result : [result]) as ts.Statement[];
   }
 
-  function updatePoint(strand: ts.Identifier, origin: ts.Node): ts.Statement {
-    const park = fn.canAwait ? f.createAwaitExpression(call('point', [strand])) : call('pointSync', [strand]);
-    const statement = f.createIfStatement(
-      f.createElementAccessExpression(runtime('flag'), f.createNumericLiteral(0)),
-      f.createExpressionStatement(park),
-    );
+  function updatePoint(scope: LoopScope, origin: ts.Node): ts.Statement {
+    const park = fn.canAwait ? f.createAwaitExpression(call('point', [scope.strand])) : call('pointSync', [scope.strand]);
+    const statement = f.createIfStatement(f.createElementAccessExpression(scope.flag, f.createNumericLiteral(0)), f.createExpressionStatement(park));
+    ts.setSourceMapRange(statement, { pos: origin.getStart(sf), end: origin.getStart(sf) });
+    return statement;
+  }
+
+  /** `if (__flag[0]) break;` at the head of a split loop's body: on to the update point around it. */
+  function leaveForPoint(scope: LoopScope, origin: ts.Node): ts.Statement {
+    const statement = f.createIfStatement(f.createElementAccessExpression(scope.flag, f.createNumericLiteral(0)), f.createBreakStatement());
     ts.setSourceMapRange(statement, { pos: origin.getStart(sf), end: origin.getStart(sf) });
     return statement;
   }
@@ -425,6 +468,29 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
   report.changedLoc = report.changedLines.length;
   report.needsManualChange = report.needsManualChangeList.length;
   return { file, report, diagnostics };
+}
+
+/**
+ * A loop with nothing in its header to re-run (`while (true)`, `do … while (true)`, `for (;;)`):
+ * entering it again after the update point is the same as going on with it.
+ */
+function isSplittable(loop: ts.IterationStatement, form: LoopForm): boolean {
+  if (form === 'while' || form === 'do') return true;
+  return form === 'for' && ts.isForStatement(loop) && loop.initializer === undefined && loop.incrementor === undefined;
+}
+
+/** The unlabelled breaks in a loop's body that leave that loop (not a nested loop, switch or function). */
+function breaksLeaving(loop: ts.IterationStatement): ts.BreakStatement[] {
+  const found: ts.BreakStatement[] = [];
+  const walk = (node: ts.Node): void => {
+    if (ts.isBreakStatement(node)) {
+      if (node.label === undefined) found.push(node);
+    } else if (!ts.isFunctionLike(node) && !ts.isClassStaticBlockDeclaration(node) && !ts.isIterationStatement(node, false) && !ts.isSwitchStatement(node)) {
+      ts.forEachChild(node, walk);
+    }
+  };
+  walk(loop.statement);
+  return found;
 }
 
 function labelsOf(statement: ts.LabeledStatement): ts.Identifier[] {
