@@ -12,6 +12,12 @@
 import { performance } from 'node:perf_hooks';
 import { EPOCH, FLAG, WAKE, state, type Waiter } from './state';
 
+/**
+ * The two views the hooks touch on every wait, fixed for the thread's life. Held here because each
+ * `state.x` compiles to a read through ./state's CommonJS exports: ~5 ns more per quiet/resume pair.
+ */
+const { busy, flag } = state;
+
 export type StrandStatus = 'running' | 'parked' | 'quiet' | 'waiting';
 
 export class Strand {
@@ -147,17 +153,17 @@ function pause(strand: Strand, status: 'parked' | 'quiet'): void {
  * read, so a request never counts a strand idle that has gone on running (the coordinating thread
  * changes it only between its own tasks and needs no fence).
  */
-const busyUp: () => void = state.coordinator ? () => void state.busy[0]++ : () => void Atomics.add(state.busy, 0, 1);
-const busyDown: () => number = state.coordinator ? () => --state.busy[0] : () => Atomics.sub(state.busy, 0, 1) - 1;
+const busyUp: () => void = state.coordinator ? () => void busy[0]++ : () => void Atomics.add(busy, 0, 1);
+const busyDown: () => number = state.coordinator ? () => --busy[0] : () => Atomics.sub(busy, 0, 1) - 1;
 
 function becameIdle(): void {
-  const busy = busyDown();
-  if (state.flag[0] === 0) return;
+  const stillBusy = busyDown();
+  if (flag[0] === 0) return;
   const update = state.update;
   if (update !== undefined) {
     if (update.firstQuiescentAt === undefined) update.firstQuiescentAt = performance.now();
-    if (busy === 0) update.onQuiescent();
-  } else if (busy === 0 && !state.coordinator) wakeCoordinator();
+    if (stillBusy === 0) update.onQuiescent();
+  } else if (stillBusy === 0 && !state.coordinator) wakeCoordinator();
 }
 
 /** Tell the coordinating thread to count again: this thread has nothing busy. */
@@ -183,7 +189,7 @@ export function quiet<T>(strand: Strand, name: string, op: T): T {
 export function resume(strand: Strand): boolean {
   strand.at = undefined;
   run(strand);
-  return state.flag[0] !== 0;
+  return flag[0] !== 0;
 }
 
 /**
@@ -200,7 +206,7 @@ export function wait<T>(strand: Strand, name: string, start: () => T): Promise<A
   } else {
     op = Promise.resolve(start());
   }
-  if (state.flag[0] !== 0) {
+  if (flag[0] !== 0) {
     keep(strand, name, op);
     throw state.interrupt;
   }
