@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- --quick]`: what quiesce costs, printed as figures (never asserted).
- * 1. Overhead with no update requested: hot loops (async, async with an await per iteration,
- *    sync) and a TCP echo server under load, each built with and without the transform. Runs
- *    of the two builds are interleaved; the figure is the median over rounds of the ratio
- *    transformed / plain of the time per iteration or per request (1.01 = 1 % slower).
+ * 1. Overhead with no update requested: the hot loops of bench/programs/hotloop.ts (an event
+ *    loop serving requests from memory, tight loops, an await per iteration), both builds in turn
+ *    in one process (hotloop.ts), and a TCP echo server under load, runs of the two builds
+ *    interleaved. The figure is the median over rounds of the ratio transformed / plain of the
+ *    time per iteration or per request (1.01 = 1 % slower).
  * 2. Time to quiescence against the number of idle TCP connections to a transformed server,
  *    each connection's strand pending in its `for await` over the socket.
  * Prints Markdown tables and writes everything measured to bench/results/<date>-<mode>.json.
@@ -25,11 +26,14 @@ if (unknown.length > 0) {
 }
 
 const ROUNDS = quick ? 3 : 11;
+/** bench/programs/hotloop.ts says what each loop does. */
 const HOT_LOOPS = [
-  { name: 'async hot loop', loop: 'async', iterations: 50_000_000 },
-  { name: 'async hot loop, await per iteration', loop: 'await', iterations: 4_000_000 },
-  { name: 'sync hot loop', loop: 'sync', iterations: 50_000_000 },
+  { name: 'event loop serving requests from memory (async)', loop: 'events', iterations: 5_000_000 },
+  { name: 'tight loop, 3 ns body (async)', loop: 'tight-async', iterations: 30_000_000 },
+  { name: 'tight loop, 3 ns body (sync)', loop: 'tight-sync', iterations: 30_000_000 },
+  { name: 'await of a resolved value per iteration', loop: 'await', iterations: 1_000_000 },
 ];
+const HOT_ROUNDS = quick ? 5 : 21;
 const ECHO = { connections: 32, warmupMs: 300, durationMs: quick ? 500 : 1500, bytes: 64 };
 const IDLE_COUNTS = [1, 10, 100, 1_000, 10_000];
 const UPDATES = quick ? 100 : 200;
@@ -83,10 +87,18 @@ async function interleaved(measure: (variant: Variant) => Promise<number>): Prom
   return out;
 }
 
-async function hotLoop(variant: Variant, loop: string, iterations: number): Promise<number> {
-  const child = launch(path.join(BUILD, variant, 'hotloop.js'), [loop, iterations], 1);
-  const { nsPerIteration } = JSON.parse(await outputOf(child)) as { nsPerIteration: number };
-  return nsPerIteration;
+type HowRun = 'entered' | 'repeated';
+interface Rounds {
+  plain: number[];
+  quiesce: number[];
+  ratios: number[];
+}
+const HOW_RUN: Record<HowRun, string> = { entered: 'entered once (as an event loop)', repeated: 'called again and again' };
+
+/** Both builds of a hot loop in turn in one process (hotloop.ts), pinned to cpu 1. */
+async function hotLoop(loop: string, iterations: number): Promise<Record<HowRun, Rounds>> {
+  const child = launch(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, HOT_ROUNDS], 1);
+  return JSON.parse(await outputOf(child)) as Record<HowRun, Rounds>;
 }
 
 async function startServer(variant: Variant): Promise<{ server: ChildProcess; port: number }> {
@@ -141,24 +153,26 @@ const fixed = (value: number, digits: number): string => value.toFixed(digits);
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(`quiesce bench${quick ? ' (--quick)' : ''}: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.availableParallelism()}, ${canPin ? 'server on cpu 0, load on cpu 1 (taskset)' : 'not pinned (no taskset)'}`);
-  console.log(`${ROUNDS} interleaved rounds per overhead figure; ${UPDATES} updates per connection count\n`);
+  console.log(`${HOT_ROUNDS} rounds per hot-loop figure (both builds in turn in one process), ${ROUNDS} interleaved rounds for the echo server; ${UPDATES} updates per connection count\n`);
 
-  const overhead: Array<{ name: string; unit: string; plain: number[]; quiesce: number[]; ratios: number[] }> = [];
+  const overhead: Array<{ name: string; how: HowRun | 'server'; unit: string } & Rounds> = [];
   for (const { name, loop, iterations } of HOT_LOOPS) {
     process.stderr.write(`  ${name}...\n`);
-    overhead.push({ name, unit: 'ns/iteration', ...(await interleaved((variant) => hotLoop(variant, loop, iterations))) });
+    const measured = await hotLoop(loop, iterations);
+    for (const how of ['entered', 'repeated'] as const) overhead.push({ name, how, unit: 'ns/iteration', ...measured[how] });
   }
   process.stderr.write('  TCP echo...\n');
-  overhead.push({ name: `TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B`, unit: 'µs/request', ...(await interleaved(echoCost)) });
+  overhead.push({ name: `TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B`, how: 'server', unit: 'µs/request', ...(await interleaved(echoCost)) });
 
   console.log('## Overhead with no update requested (transformed vs plain build)\n');
-  console.log('| benchmark | plain | transformed | ratio (median) | overhead | ratio range |');
-  console.log('|---|---:|---:|---:|---:|---|');
+  console.log('| benchmark | run | plain | transformed | ratio (median) | overhead | ratio range |');
+  console.log('|---|---|---:|---:|---:|---:|---|');
   for (const row of overhead) {
     const ratio = median(row.ratios);
     const digits = row.unit === 'µs/request' ? 2 : 3;
+    const how = row.how === 'server' ? `${ROUNDS} runs of each build, ${ECHO.durationMs} ms each` : HOW_RUN[row.how];
     console.log(
-      `| ${row.name} | ${fixed(median(row.plain), digits)} ${row.unit} | ${fixed(median(row.quiesce), digits)} ${row.unit} | ${fixed(ratio, 3)} | ${percent(ratio)} | ${fixed(Math.min(...row.ratios), 3)}–${fixed(Math.max(...row.ratios), 3)} |`,
+      `| ${row.name} | ${how} | ${fixed(median(row.plain), digits)} ${row.unit} | ${fixed(median(row.quiesce), digits)} ${row.unit} | ${fixed(ratio, 3)} | ${percent(ratio)} | ${fixed(Math.min(...row.ratios), 3)}–${fixed(Math.max(...row.ratios), 3)} |`,
     );
   }
 
@@ -184,7 +198,7 @@ async function main(): Promise<void> {
   const file = path.join(ROOT, 'bench/results', `${date.slice(0, 16).replace(':', '-')}-${quick ? 'quick' : 'full'}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const machine = { node: process.version, cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), pinned: canPin };
-  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, rounds: ROUNDS, echo: ECHO, overhead, idle }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, rounds: ROUNDS, hotRounds: HOT_ROUNDS, echo: ECHO, overhead, idle }, null, 2)}\n`);
   console.log(`\n${seconds.toFixed(0)} s; raw figures in ${path.relative(ROOT, file)}`);
 }
 

@@ -7,8 +7,8 @@
  *    action, about 2 ms apart; median and p99 of toQuiescenceMs and pauseMs. (firstToFullMs is
  *    left out: the coordinator does not learn when a worker's first strand parked, so it reads 0.)
  * 2. The shared-flag check of a worker's hot synchronous loop with no update requested
- *    (bench/programs/worker-hotloop.ts), built with and without the transform and run in turn in
- *    one worker (worker-hotloop.ts), each loop entered once as an event loop is, and called again
+ *    (bench/programs/hotloop.ts), built with and without the transform and run in turn in
+ *    one worker (hotloop.ts --worker), each loop entered once as an event loop is, and called again
  *    and again; the figure is the median over rounds of the ratio transformed / plain of the time
  *    per iteration (1.01 = 1 % slower).
  * Prints Markdown tables and writes everything measured to bench/results/<date>-workers[-quick].json.
@@ -35,7 +35,7 @@ const SPACING_MS = 2;
 const ROUNDS = quick ? 11 : 41;
 /** Iterations per call: about 50 ms each. */
 const HOT_LOOPS = [
-  { name: 'tiny body (a multiply-add)', loop: 'tiny', iterations: 20_000_000 },
+  { name: 'tight, 3 ns body (xorshift32)', loop: 'tight-sync', iterations: 20_000_000 },
   { name: "a pool job's work (200 LCG steps)", loop: 'job', iterations: 40_000 },
 ];
 
@@ -78,7 +78,7 @@ interface HotLoopRounds {
 type HowRun = 'entered' | 'repeated';
 
 function hotLoop(loop: string, iterations: number): Promise<Record<HowRun, HotLoopRounds>> {
-  return runNode(path.join(BUILD, 'runner/worker-hotloop.js'), [loop, iterations, ROUNDS]);
+  return runNode(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, ROUNDS, '--worker']);
 }
 
 const HOW_RUN: Record<HowRun, string> = { entered: 'entered once (as an event loop)', repeated: 'called again and again' };

@@ -1,0 +1,81 @@
+/**
+ * `node hotloop.js <loop> <iterations> <rounds> [--worker]` (run by run.ts and workers.ts): what
+ * update points cost in a hot loop of bench/programs/hotloop.ts with no update requested. This
+ * process loads quiesce, so its main thread coordinates; the loops run in the main thread, or with
+ * `--worker` in one worker it starts. That thread loads both builds of the loops and calls the plain
+ * and the transformed loop in turn, the order alternating, so that drifts of the machine hit both
+ * alike. Two ways:
+ * - `entered`: each call on a freshly loaded copy of the module, so the loop is entered once and
+ *   runs as an event loop that never returns does (interpreter, then on-stack replacement);
+ * - `repeated`: the same functions called again and again, so the loop runs fully optimized.
+ * Prints { entered, repeated }, each { plain, quiesce, ratios } (ns per iteration per round, and
+ * transformed / plain per round), as JSON.
+ */
+import * as path from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import 'quiesce';
+
+type Variant = 'plain' | 'quiesce';
+type Loop = (n: number) => number | Promise<number>;
+interface Job {
+  name: string;
+  n: number;
+  count: number;
+}
+interface Rounds {
+  plain: number[];
+  quiesce: number[];
+  ratios: number[];
+}
+
+const BUILD = path.join(__dirname, '..');
+
+function load(variant: Variant, name: string, fresh: boolean): Loop {
+  const file = require.resolve(path.join(BUILD, variant, 'hotloop.js'));
+  if (fresh) delete require.cache[file];
+  return (require(file) as { loops: Record<string, Loop> }).loops[name];
+}
+
+async function timed(loop: Loop, n: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  await loop(n);
+  return Number(process.hrtime.bigint() - start) / n;
+}
+
+async function rounds(count: number, measure: (variant: Variant) => Promise<number>): Promise<Rounds> {
+  const out: Rounds = { plain: [], quiesce: [], ratios: [] };
+  for (let round = 0; round < count; round++) {
+    const order: Variant[] = round % 2 === 0 ? ['plain', 'quiesce'] : ['quiesce', 'plain'];
+    const cost = {} as Record<Variant, number>;
+    for (const variant of order) cost[variant] = await measure(variant);
+    out.plain.push(cost.plain);
+    out.quiesce.push(cost.quiesce);
+    out.ratios.push(cost.quiesce / cost.plain);
+  }
+  return out;
+}
+
+async function measure({ name, n, count }: Job): Promise<{ entered: Rounds; repeated: Rounds }> {
+  const entered = await rounds(count, (variant) => timed(load(variant, name, true), n));
+  const loops = { plain: load('plain', name, false), quiesce: load('quiesce', name, false) };
+  // One call each first: the rounds measure the optimized loops.
+  await timed(loops.plain, n);
+  await timed(loops.quiesce, n);
+  const repeated = await rounds(count, (variant) => timed(loops[variant], n));
+  return { entered, repeated };
+}
+
+const print = (result: object): void => void process.stdout.write(`${JSON.stringify(result)}\n`);
+
+if (isMainThread) {
+  const [name, iterations, count] = process.argv.slice(2).filter((arg) => arg !== '--worker');
+  const job: Job = { name, n: Number(iterations), count: Number(count) };
+  const names = Object.keys((require(path.join(BUILD, 'plain', 'hotloop.js')) as { loops: object }).loops);
+  if (!names.includes(name) || !(job.n > 0 && job.count > 0)) {
+    throw new Error(`usage: hotloop.js <${names.join('|')}> <iterations> <rounds> [--worker]`);
+  }
+  if (process.argv.includes('--worker')) new Worker(__filename, { workerData: job }).once('message', print);
+  else void measure(job).then(print);
+} else {
+  void measure(workerData as Job).then((result) => parentPort!.postMessage(result));
+}
