@@ -26,10 +26,24 @@ import { installThreads } from './threads';
 
 installThreads();
 
+declare global {
+  /**
+   * The update-pending flag (`flag[0]` of the hooks) as a global constant, read by every emitted
+   * update point as `__quiesceFlag[0]`. V8 compiles a read of a global that is never reassigned,
+   * with the typed array's data pointer, into the loop as one load and compare; a module-level
+   * constant costs a map check, pointer loads and a bounds check per iteration, and a check that
+   * it is initialised, whose throw stops V8 from peeling a long-running loop's first iteration.
+   */
+  const __quiesceFlag: Int32Array;
+}
+// Each thread has its own global object; a second copy of the runtime finds it defined already.
+if (!Object.prototype.hasOwnProperty.call(globalThis, '__quiesceFlag')) {
+  Object.defineProperty(globalThis, '__quiesceFlag', { value: state.flag, writable: false, enumerable: false, configurable: false });
+}
+
 /**
  * What instrumented code calls, as one plain object that the transform keeps in a module-level
- * constant (`const __quiesce = require('quiesce').hooks`): `flag[0]` is the update-pending flag
- * every update point reads.
+ * constant (`const __quiesce = require('quiesce').hooks`); `flag[0]` is the update-pending flag.
  */
 export const hooks = {
   flag: state.flag,

@@ -4,11 +4,10 @@
  * Each event-processing loop becomes a strand with an update point at its head:
  *
  *   { const __strand = __quiesce.enter("file:fn:loop1");
- *     const __flag = __quiesce.flag;
  *     try {
  *       __loop: for (;;) {
- *         if (__flag[0]) await __quiesce.point(__strand);   // the update point
- *         while (true) { if (__flag[0]) break; …body, its breaks → break __loop… }
+ *         if (__quiesceFlag[0]) await __quiesce.point(__strand);   // the update point
+ *         while (true) { if (__quiesceFlag[0]) break; …body, its breaks → break __loop… }
  *       }
  *     } finally { __quiesce.leave(__strand); } }
  *
@@ -17,6 +16,7 @@
  * machine registers; an untaken call (or a read of a module-level const, which may throw) in the
  * loop stops that and costs 2-5 ns per iteration, a plain break costs nothing measurable. Loops
  * with a header to re-run (a condition, an initializer, an incrementor) keep the point in the body.
+ * The flag is a global constant the runtime defines (runtime/index.ts says why).
  *
  * and its blocking waits are rewritten as planned by waits.ts; a `for await` becomes an explicit
  * `next()` loop (forAwait.ts). Original nodes are reused wherever possible so comments and source
@@ -32,6 +32,8 @@ import { planWaits, restartObstacle, skipOuter, type LoopPlan } from './waits';
 export const RUNTIME_MODULE = 'quiesce';
 /** The file-level name of the runtime namespace; its presence marks a file as already instrumented. */
 export const RUNTIME_NAME = '__quiesce';
+/** The global the runtime defines for the update-pending flag. */
+const FLAG_NAME = '__quiesceFlag';
 /** Runtime exports that request or observe updates rather than change how a program waits. */
 const CONTROL_API = new Set(['requestUpdate', 'updatePending', 'strands', 'blockers', 'threads', 'strandsEverywhere', 'blockersEverywhere', 'moduleUpdate']);
 const DIAGNOSTIC_CODE = 99001;
@@ -72,8 +74,6 @@ interface FunctionScope {
 
 interface LoopScope {
   strand: ts.Identifier;
-  /** A local alias of `__quiesce.flag`, the one thing the loop reads per iteration. */
-  flag: ts.Identifier;
   plan: LoopPlan | undefined;
   restart: boolean;
 }
@@ -198,7 +198,6 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     ordinals.set(fn.name, ordinal);
     const name = annotation?.name ?? `${display}:${fn.name}:loop${ordinal}`;
     const strand = f.createUniqueName('__strand');
-    const flag = f.createUniqueName('__flag');
     const parent = fn.strands[fn.strands.length - 1];
     const plan = options.interruptible && fn.canAwait ? planWaits(original, form, annotation !== undefined, name, isEventLoop) : undefined;
     const loopReport: LoopReport = { name, line: lineOf(original), form, waits: [] };
@@ -220,7 +219,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     // A synchronous annotated loop restarts when a blocking shared primitive interrupts it (in a worker).
     const restartableSync =
       options.interruptible && annotation?.kind === 'quiescent' && !fn.canAwait && !fn.generator && restartObstacle(original, form) === undefined;
-    const scope: LoopScope = { strand, flag, plan, restart: restartableSync || (plan !== undefined && plan.interruptible.size > 0) };
+    const scope: LoopScope = { strand, plan, restart: restartableSync || (plan !== undefined && plan.interruptible.size > 0) };
     const inScope = <T>(run: () => T): T => {
       const saved = loop;
       loop = scope;
@@ -277,12 +276,8 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       undefined,
       f.createVariableDeclarationList([f.createVariableDeclaration(strand, undefined, undefined, call('enter', args))], ts.NodeFlags.Const),
     );
-    const alias = f.createVariableStatement(
-      undefined,
-      f.createVariableDeclarationList([f.createVariableDeclaration(flag, undefined, undefined, runtime('flag'))], ts.NodeFlags.Const),
-    );
     const leave = f.createExpressionStatement(call('leave', [strand]));
-    const block = f.createBlock([...before, enter, alias, ...prelude, f.createTryStatement(f.createBlock([statement], true), undefined, f.createBlock([leave], true))], true);
+    const block = f.createBlock([...before, enter, ...prelude, f.createTryStatement(f.createBlock([statement], true), undefined, f.createBlock([leave], true))], true);
     ts.setSourceMapRange(block, original);
     ts.setOriginalNode(block, original);
     return block;
@@ -347,16 +342,18 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     return (Array.isArray(result) ? result : [result]) as ts.Statement[];
   }
 
+  const flagRead = (): ts.Expression => f.createElementAccessExpression(f.createIdentifier(FLAG_NAME), f.createNumericLiteral(0));
+
   function updatePoint(scope: LoopScope, origin: ts.Node): ts.Statement {
     const park = fn.canAwait ? f.createAwaitExpression(call('point', [scope.strand])) : call('pointSync', [scope.strand]);
-    const statement = f.createIfStatement(f.createElementAccessExpression(scope.flag, f.createNumericLiteral(0)), f.createExpressionStatement(park));
+    const statement = f.createIfStatement(flagRead(), f.createExpressionStatement(park));
     ts.setSourceMapRange(statement, { pos: origin.getStart(sf), end: origin.getStart(sf) });
     return statement;
   }
 
   /** `if (__flag[0]) break;` at the head of a split loop's body: on to the update point around it. */
   function leaveForPoint(scope: LoopScope, origin: ts.Node): ts.Statement {
-    const statement = f.createIfStatement(f.createElementAccessExpression(scope.flag, f.createNumericLiteral(0)), f.createBreakStatement());
+    const statement = f.createIfStatement(flagRead(), f.createBreakStatement());
     ts.setSourceMapRange(statement, { pos: origin.getStart(sf), end: origin.getStart(sf) });
     return statement;
   }
@@ -521,19 +518,22 @@ function withRuntimeImport(f: ts.NodeFactory, file: ts.SourceFile, isModule: boo
   const specifier = f.createStringLiteral(RUNTIME_MODULE);
   const declarations: ts.Statement[] = [];
   let runtime: ts.Expression;
+  let type: ts.TypeNode | undefined;
   if (isModule) {
     const namespace = f.createIdentifier(`${RUNTIME_NAME}Runtime`);
     declarations.push(f.createImportDeclaration(undefined, f.createImportClause(undefined, undefined, f.createNamespaceImport(namespace)), specifier));
     runtime = namespace;
   } else {
-    // A script (no import or export) is not turned into a module: require the runtime instead.
+    // A script (no import or export) is not turned into a module: require the runtime instead,
+    // typed through an import type so that a type-checked output sees the runtime's global flag.
     runtime = f.createCallExpression(f.createIdentifier('require'), undefined, [specifier]);
+    type = f.createImportTypeNode(f.createLiteralTypeNode(f.createStringLiteral(RUNTIME_MODULE)), undefined, f.createIdentifier('hooks'), undefined, true);
   }
   declarations.push(
     f.createVariableStatement(
       undefined,
       f.createVariableDeclarationList(
-        [f.createVariableDeclaration(RUNTIME_NAME, undefined, undefined, f.createPropertyAccessExpression(runtime, 'hooks'))],
+        [f.createVariableDeclaration(RUNTIME_NAME, undefined, type, f.createPropertyAccessExpression(runtime, 'hooks'))],
         ts.NodeFlags.Const,
       ),
     ),
