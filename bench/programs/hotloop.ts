@@ -38,45 +38,61 @@ function tightSync(n: number): number {
   return acc;
 }
 
-const SET = 0;
-const GET = 1;
-const DELETE = 2;
-interface Request {
-  op: typeof SET | typeof GET | typeof DELETE;
-  key: string;
-  value: number;
-}
-
-/** 4,096 decoded requests over 512 keys, the same in both builds. */
-const requests: Request[] = Array.from({ length: 4096 }, (_, k) => {
+/** 4,096 memcached text commands over 512 keys, the same in both builds. */
+const commands: string[] = Array.from({ length: 4096 }, (_, k) => {
   const x = xorshift(k + 1) >>> 0;
-  const op = x % 10 < 6 ? GET : x % 10 < 9 ? SET : DELETE;
-  return { op, key: `key:${(x >>> 4) % 512}`, value: k };
+  const key = `key:${(x >>> 4) % 512}`;
+  const kind = x % 10;
+  if (kind < 6) return `get ${key}`;
+  if (kind < 9) return `set ${key} ${x & 0xffff} 0 ${k}`;
+  return `delete ${key}`;
 });
 
+const SPACE = 0x20;
+
 /**
- * An event loop that is hot: it takes decoded requests from an in-memory queue and serves them
- * from a key-value store (memcached's core), with no await in between, as a server drains a batch.
+ * An event loop that is hot: it takes memcached text commands from an in-memory queue, parses
+ * them (command, key, flags, value), serves them from a store and counts the bytes of the replies,
+ * with no await in between, as a server drains a batch of pipelined requests. It allocates
+ * nothing per request, so that the garbage collector does not drown the figure in noise.
  */
 async function serveRequests(n: number): Promise<number> {
-  const store = new Map<string, number>();
+  const flags = new Int32Array(4096);
+  const values = new Int32Array(4096).fill(-1);
   let i = 0;
-  let hits = 0;
+  let replied = 0;
   while (true) {
-    const request = requests[i & 4095];
-    switch (request.op) {
-      case SET:
-        store.set(request.key, request.value);
+    const line = commands[i & 4095];
+    // The key: from after the command's space to the next space (or the end), hashed to a slot.
+    let at = line.indexOf(' ') + 1;
+    let slot = 0;
+    for (let c = line.charCodeAt(at); at < line.length && c !== SPACE; c = line.charCodeAt(++at)) slot = (Math.imul(slot, 31) + c) & 4095;
+    switch (line.charCodeAt(0)) {
+      case 0x67: // get
+        replied += values[slot] < 0 ? 5 : 20 + (values[slot] > 999 ? 4 : 3);
         break;
-      case GET:
-        if (store.get(request.key) !== undefined) hits++;
+      case 0x73: {
+        // set <key> <flags> <exptime> <value>
+        let number = 0;
+        let field = 0;
+        for (at++; at < line.length; at++) {
+          const c = line.charCodeAt(at);
+          if (c === SPACE) {
+            if (field++ === 0) flags[slot] = number;
+            number = 0;
+          } else number = number * 10 + (c - 0x30);
+        }
+        values[slot] = number;
+        replied += 8;
         break;
-      default:
-        store.delete(request.key);
+      }
+      default: // delete
+        replied += values[slot] < 0 ? 11 : 9;
+        values[slot] = -1;
     }
     if (++i === n) break;
   }
-  return hits;
+  return replied;
 }
 
 /** An await of an already-resolved value per iteration: a boundary wait, rewritten to quiet/resume. */
