@@ -6,10 +6,17 @@
  * and the transformed loop in turn, the order alternating, so that drifts of the machine hit both
  * alike. Two ways:
  * - `entered`: each call on a freshly loaded copy of the module, so the loop is entered once and
- *   runs as an event loop that never returns does (interpreter, then on-stack replacement);
- * - `repeated`: the same functions called again and again, so the loop runs fully optimized.
- * Prints { entered, repeated }, each { plain, quiesce, ratios } (ns per iteration per round, and
- * transformed / plain per round), as JSON.
+ *   runs as an event loop that never returns does (interpreter, then on-stack replacement). Each
+ *   round times a run of n/4 and one of n iterations: the difference over 3n/4 is the cost per
+ *   iteration once the loop is compiled, what a long-running loop pays; what the short run took
+ *   beyond that is the warm-up, paid once (`warmupMs`);
+ * - `repeated`: a freshly loaded copy called three times with a tenth of the iterations first, so
+ *   that the measured call runs fully optimized code. A fresh copy per round because V8 compiles
+ *   the same function faster or slower from one compilation to the next (code layout, feedback
+ *   timing): one compilation for all rounds made a whole run read +17 % or +0 %.
+ * Prints { entered, repeated, warmupMs }, the first two { plain, quiesce, ratios } (ns per
+ * iteration per round, and transformed / plain per round), the last { plain, quiesce } per round,
+ * as JSON.
  */
 import * as path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -30,16 +37,18 @@ interface Rounds {
 
 const BUILD = path.join(__dirname, '..');
 
-function load(variant: Variant, name: string, fresh: boolean): Loop {
+/** The loop from a freshly loaded copy of the module: new functions, compiled anew. */
+function load(variant: Variant, name: string): Loop {
   const file = require.resolve(path.join(BUILD, variant, 'hotloop.js'));
-  if (fresh) delete require.cache[file];
+  delete require.cache[file];
   return (require(file) as { loops: Record<string, Loop> }).loops[name];
 }
 
+/** Nanoseconds the call took. */
 async function timed(loop: Loop, n: number): Promise<number> {
   const start = process.hrtime.bigint();
   await loop(n);
-  return Number(process.hrtime.bigint() - start) / n;
+  return Number(process.hrtime.bigint() - start);
 }
 
 async function rounds(count: number, measure: (variant: Variant) => Promise<number>): Promise<Rounds> {
@@ -55,14 +64,21 @@ async function rounds(count: number, measure: (variant: Variant) => Promise<numb
   return out;
 }
 
-async function measure({ name, n, count }: Job): Promise<{ entered: Rounds; repeated: Rounds }> {
-  const entered = await rounds(count, (variant) => timed(load(variant, name, true), n));
-  const loops = { plain: load('plain', name, false), quiesce: load('quiesce', name, false) };
-  // One call each first: the rounds measure the optimized loops.
-  await timed(loops.plain, n);
-  await timed(loops.quiesce, n);
-  const repeated = await rounds(count, (variant) => timed(loops[variant], n));
-  return { entered, repeated };
+async function measure({ name, n, count }: Job): Promise<{ entered: Rounds; repeated: Rounds; warmupMs: Record<Variant, number[]> }> {
+  const short = Math.ceil(n / 4);
+  const warmupMs: Record<Variant, number[]> = { plain: [], quiesce: [] };
+  const entered = await rounds(count, async (variant) => {
+    const shortNs = await timed(load(variant, name), short);
+    const perIteration = ((await timed(load(variant, name), n)) - shortNs) / (n - short);
+    warmupMs[variant].push((shortNs - short * perIteration) / 1e6);
+    return perIteration;
+  });
+  const repeated = await rounds(count, async (variant) => {
+    const loop = load(variant, name);
+    for (let warm = 0; warm < 3; warm++) await loop(Math.ceil(n / 10));
+    return (await timed(loop, n)) / n;
+  });
+  return { entered, repeated, warmupMs };
 }
 
 const print = (result: object): void => void process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -2,9 +2,10 @@
  * `npm run bench [-- --quick]`: what quiesce costs, printed as figures (never asserted).
  * 1. Overhead with no update requested: the hot loops of bench/programs/hotloop.ts (an event
  *    loop serving requests from memory, tight loops, an await per iteration), both builds in turn
- *    in one process (hotloop.ts), and a TCP echo server under load, runs of the two builds
- *    interleaved. The figure is the median over rounds of the ratio transformed / plain of the
- *    time per iteration or per request (1.01 = 1 % slower).
+ *    in one process (hotloop.ts: a loop entered once, per iteration after its warm-up, and the
+ *    warm-up apart; a loop called again and again), and a TCP echo server under load, runs of the
+ *    two builds interleaved. The figure is the median over rounds of the ratio transformed / plain
+ *    of the time per iteration or per request (1.01 = 1 % slower).
  * 2. Time to quiescence against the number of idle TCP connections to a transformed server,
  *    each connection's strand pending in its `for await` over the socket.
  * Prints Markdown tables and writes everything measured to bench/results/<date>-<mode>.json.
@@ -93,12 +94,16 @@ interface Rounds {
   quiesce: number[];
   ratios: number[];
 }
-const HOW_RUN: Record<HowRun, string> = { entered: 'entered once (as an event loop)', repeated: 'called again and again' };
+const HOW_RUN: Record<HowRun, string> = { entered: 'entered once (as an event loop), after warm-up', repeated: 'called again and again' };
+interface HotLoopResult extends Record<HowRun, Rounds> {
+  /** What the first iterations cost beyond the rest (interpreter, compilation), per round. */
+  warmupMs: { plain: number[]; quiesce: number[] };
+}
 
 /** Both builds of a hot loop in turn in one process (hotloop.ts), pinned to cpu 1. */
-async function hotLoop(loop: string, iterations: number): Promise<Record<HowRun, Rounds>> {
+async function hotLoop(loop: string, iterations: number): Promise<HotLoopResult> {
   const child = launch(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, HOT_ROUNDS], 1);
-  return JSON.parse(await outputOf(child)) as Record<HowRun, Rounds>;
+  return JSON.parse(await outputOf(child)) as HotLoopResult;
 }
 
 async function startServer(variant: Variant): Promise<{ server: ChildProcess; port: number }> {
@@ -156,10 +161,12 @@ async function main(): Promise<void> {
   console.log(`${HOT_ROUNDS} rounds per hot-loop figure (both builds in turn in one process), ${ROUNDS} interleaved rounds for the echo server; ${UPDATES} updates per connection count\n`);
 
   const overhead: Array<{ name: string; how: HowRun | 'server'; unit: string } & Rounds> = [];
+  const warmups: Array<{ name: string } & HotLoopResult['warmupMs']> = [];
   for (const { name, loop, iterations } of HOT_LOOPS) {
     process.stderr.write(`  ${name}...\n`);
     const measured = await hotLoop(loop, iterations);
     for (const how of ['entered', 'repeated'] as const) overhead.push({ name, how, unit: 'ns/iteration', ...measured[how] });
+    warmups.push({ name, ...measured.warmupMs });
   }
   process.stderr.write('  TCP echo...\n');
   overhead.push({ name: `TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B`, how: 'server', unit: 'µs/request', ...(await interleaved(echoCost)) });
@@ -175,6 +182,10 @@ async function main(): Promise<void> {
       `| ${row.name} | ${how} | ${fixed(median(row.plain), digits)} ${row.unit} | ${fixed(median(row.quiesce), digits)} ${row.unit} | ${fixed(ratio, 3)} | ${percent(ratio)} | ${fixed(Math.min(...row.ratios), 3)}–${fixed(Math.max(...row.ratios), 3)} |`,
     );
   }
+  console.log('\nWarm-up of a loop entered once, paid once: what its first iterations took beyond the rest (ms, median)\n');
+  console.log('| hot loop | plain | transformed |');
+  console.log('|---|---:|---:|');
+  for (const row of warmups) console.log(`| ${row.name} | ${fixed(median(row.plain), 2)} | ${fixed(median(row.quiesce), 2)} |`);
 
   const idle: Array<{ connections: number; timings: Timing[] }> = [];
   for (const connections of IDLE_COUNTS) {
@@ -198,7 +209,7 @@ async function main(): Promise<void> {
   const file = path.join(ROOT, 'bench/results', `${date.slice(0, 16).replace(':', '-')}-${quick ? 'quick' : 'full'}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const machine = { node: process.version, cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), pinned: canPin };
-  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, rounds: ROUNDS, hotRounds: HOT_ROUNDS, echo: ECHO, overhead, idle }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, rounds: ROUNDS, hotRounds: HOT_ROUNDS, echo: ECHO, overhead, warmups, idle }, null, 2)}\n`);
   console.log(`\n${seconds.toFixed(0)} s; raw figures in ${path.relative(ROOT, file)}`);
 }
 

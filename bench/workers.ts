@@ -8,7 +8,8 @@
  *    left out: the coordinator does not learn when a worker's first strand parked, so it reads 0.)
  * 2. The shared-flag check of a worker's hot synchronous loop with no update requested
  *    (bench/programs/hotloop.ts), built with and without the transform and run in turn in
- *    one worker (hotloop.ts --worker), each loop entered once as an event loop is, and called again
+ *    one worker (hotloop.ts --worker), each loop entered once as an event loop is (per iteration
+ *    after its warm-up, and the warm-up apart), and called again
  *    and again; the figure is the median over rounds of the ratio transformed / plain of the time
  *    per iteration (1.01 = 1 % slower).
  * Prints Markdown tables and writes everything measured to bench/results/<date>-workers[-quick].json.
@@ -36,7 +37,7 @@ const ROUNDS = quick ? 11 : 41;
 /** Iterations per call: about 50 ms each. */
 const HOT_LOOPS = [
   { name: 'tight, 3 ns body (xorshift32)', loop: 'tight-sync', iterations: 20_000_000 },
-  { name: "a pool job's work (200 LCG steps)", loop: 'job', iterations: 40_000 },
+  { name: "a pool job's work (200 LCG steps)", loop: 'job', iterations: 80_000 },
 ];
 
 function runNode<T>(script: string, args: Array<string | number>): Promise<T> {
@@ -77,11 +78,16 @@ interface HotLoopRounds {
 
 type HowRun = 'entered' | 'repeated';
 
-function hotLoop(loop: string, iterations: number): Promise<Record<HowRun, HotLoopRounds>> {
+interface HotLoopResult extends Record<HowRun, HotLoopRounds> {
+  /** What the first iterations cost beyond the rest (interpreter, compilation), per round. */
+  warmupMs: { plain: number[]; quiesce: number[] };
+}
+
+function hotLoop(loop: string, iterations: number): Promise<HotLoopResult> {
   return runNode(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, ROUNDS, '--worker']);
 }
 
-const HOW_RUN: Record<HowRun, string> = { entered: 'entered once (as an event loop)', repeated: 'called again and again' };
+const HOW_RUN: Record<HowRun, string> = { entered: 'entered once (as an event loop), after warm-up', repeated: 'called again and again' };
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
 const percent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
@@ -112,10 +118,12 @@ async function main(): Promise<void> {
   }
 
   const overhead: Array<{ name: string; how: HowRun } & HotLoopRounds> = [];
+  const warmups: Array<{ name: string } & HotLoopResult['warmupMs']> = [];
   for (const { name, loop, iterations } of HOT_LOOPS) {
     process.stderr.write(`  worker hot loop, ${name}...\n`);
     const measured = await hotLoop(loop, iterations);
     for (const how of ['entered', 'repeated'] as const) overhead.push({ name, how, ...measured[how] });
+    warmups.push({ name, ...measured.warmupMs });
   }
   console.log("\n## The shared-flag check in a worker's hot synchronous loop (transformed vs plain build)\n");
   console.log('| loop body | run | plain | transformed | ratio (median) | overhead | ratio range |');
@@ -127,13 +135,17 @@ async function main(): Promise<void> {
       `| ${row.name} | ${HOW_RUN[row.how]} | ${fixed(median(row.plain), digits)} ns/iteration | ${fixed(median(row.quiesce), digits)} ns/iteration | ${fixed(ratio, 3)} | ${percent(ratio)} | ${fixed(Math.min(...row.ratios), 3)}–${fixed(Math.max(...row.ratios), 3)} |`,
     );
   }
+  console.log('\nWarm-up of a loop entered once, paid once: what its first iterations took beyond the rest (ms, median)\n');
+  console.log('| loop body | plain | transformed |');
+  console.log('|---|---:|---:|');
+  for (const row of warmups) console.log(`| ${row.name} | ${fixed(median(row.plain), 2)} | ${fixed(median(row.quiesce), 2)} |`);
 
   const seconds = (Date.now() - started) / 1000;
   const date = new Date().toISOString();
   const file = path.join(ROOT, 'bench/results', `${date.slice(0, 16).replace(':', '-')}-workers${quick ? '-quick' : ''}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const machine = { node: process.version, cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg() };
-  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, updates: UPDATES, spacingMs: SPACING_MS, rounds: ROUNDS, quiescence: runs, overhead }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, updates: UPDATES, spacingMs: SPACING_MS, rounds: ROUNDS, quiescence: runs, overhead, warmups }, null, 2)}\n`);
   console.log(`\n${seconds.toFixed(0)} s; raw figures in ${path.relative(ROOT, file)}`);
 }
 
