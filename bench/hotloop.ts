@@ -21,18 +21,13 @@
 import * as path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import 'quiesce';
+import { alternating, type HotLoopResult, type Variant } from './rounds';
 
-type Variant = 'plain' | 'quiesce';
 type Loop = (n: number) => number | Promise<number>;
 interface Job {
   name: string;
   n: number;
   count: number;
-}
-interface Rounds {
-  plain: number[];
-  quiesce: number[];
-  ratios: number[];
 }
 
 const BUILD = path.join(__dirname, '..');
@@ -51,29 +46,16 @@ async function timed(loop: Loop, n: number): Promise<number> {
   return Number(process.hrtime.bigint() - start);
 }
 
-async function rounds(count: number, measure: (variant: Variant) => Promise<number>): Promise<Rounds> {
-  const out: Rounds = { plain: [], quiesce: [], ratios: [] };
-  for (let round = 0; round < count; round++) {
-    const order: Variant[] = round % 2 === 0 ? ['plain', 'quiesce'] : ['quiesce', 'plain'];
-    const cost = {} as Record<Variant, number>;
-    for (const variant of order) cost[variant] = await measure(variant);
-    out.plain.push(cost.plain);
-    out.quiesce.push(cost.quiesce);
-    out.ratios.push(cost.quiesce / cost.plain);
-  }
-  return out;
-}
-
-async function measure({ name, n, count }: Job): Promise<{ entered: Rounds; repeated: Rounds; warmupMs: Record<Variant, number[]> }> {
+async function measure({ name, n, count }: Job): Promise<HotLoopResult> {
   const short = Math.ceil(n / 4);
   const warmupMs: Record<Variant, number[]> = { plain: [], quiesce: [] };
-  const entered = await rounds(count, async (variant) => {
+  const entered = await alternating(count, async (variant) => {
     const shortNs = await timed(load(variant, name), short);
     const perIteration = ((await timed(load(variant, name), n)) - shortNs) / (n - short);
     warmupMs[variant].push((shortNs - short * perIteration) / 1e6);
     return perIteration;
   });
-  const repeated = await rounds(count, async (variant) => {
+  const repeated = await alternating(count, async (variant) => {
     const loop = load(variant, name);
     for (let warm = 0; warm < 3; warm++) await loop(Math.ceil(n / 10));
     return (await timed(loop, n)) / n;

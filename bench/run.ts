@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { HOW_RUN, alternating, type HotLoopResult, type HowRun, type Rounds, type Variant } from './rounds';
 import { median, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -39,7 +40,6 @@ const ECHO = { connections: 32, warmupMs: 300, durationMs: quick ? 500 : 1500, b
 const IDLE_COUNTS = [1, 10, 100, 1_000, 10_000];
 const UPDATES = quick ? 100 : 200;
 
-type Variant = 'plain' | 'quiesce';
 
 const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && os.availableParallelism() >= 2;
 
@@ -72,32 +72,6 @@ function message<T>(child: ChildProcess): Promise<T> {
       resolve(value as T);
     });
   });
-}
-
-/** Rounds of both builds, the order alternating, so drifts of the machine hit both alike. */
-async function interleaved(measure: (variant: Variant) => Promise<number>): Promise<{ plain: number[]; quiesce: number[]; ratios: number[] }> {
-  const out = { plain: [] as number[], quiesce: [] as number[], ratios: [] as number[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    const order: Variant[] = round % 2 === 0 ? ['plain', 'quiesce'] : ['quiesce', 'plain'];
-    const cost = {} as Record<Variant, number>;
-    for (const variant of order) cost[variant] = await measure(variant);
-    out.plain.push(cost.plain);
-    out.quiesce.push(cost.quiesce);
-    out.ratios.push(cost.quiesce / cost.plain);
-  }
-  return out;
-}
-
-type HowRun = 'entered' | 'repeated';
-interface Rounds {
-  plain: number[];
-  quiesce: number[];
-  ratios: number[];
-}
-const HOW_RUN: Record<HowRun, string> = { entered: 'entered once (as an event loop), after warm-up', repeated: 'called again and again' };
-interface HotLoopResult extends Record<HowRun, Rounds> {
-  /** What the first iterations cost beyond the rest (interpreter, compilation), per round. */
-  warmupMs: { plain: number[]; quiesce: number[] };
 }
 
 /** Both builds of a hot loop in turn in one process (hotloop.ts), pinned to cpu 1. */
@@ -169,7 +143,7 @@ async function main(): Promise<void> {
     warmups.push({ name, ...measured.warmupMs });
   }
   process.stderr.write('  TCP echo...\n');
-  overhead.push({ name: `TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B`, how: 'server', unit: 'µs/request', ...(await interleaved(echoCost)) });
+  overhead.push({ name: `TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B`, how: 'server', unit: 'µs/request', ...(await alternating(ROUNDS, echoCost)) });
 
   console.log('## Overhead with no update requested (transformed vs plain build)\n');
   console.log('| benchmark | run | plain | transformed | ratio (median) | overhead | ratio range |');

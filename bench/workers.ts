@@ -18,6 +18,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { HOW_RUN, type HotLoopResult, type HowRun, type Rounds } from './rounds';
 import { median, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -70,24 +71,12 @@ async function quiescence(mode: QuiescenceRun['mode'], workers: number): Promise
   return { mode, workers, ...run };
 }
 
-interface HotLoopRounds {
-  plain: number[];
-  quiesce: number[];
-  ratios: number[];
-}
 
-type HowRun = 'entered' | 'repeated';
-
-interface HotLoopResult extends Record<HowRun, HotLoopRounds> {
-  /** What the first iterations cost beyond the rest (interpreter, compilation), per round. */
-  warmupMs: { plain: number[]; quiesce: number[] };
-}
 
 function hotLoop(loop: string, iterations: number): Promise<HotLoopResult> {
   return runNode(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, ROUNDS, '--worker']);
 }
 
-const HOW_RUN: Record<HowRun, string> = { entered: 'entered once (as an event loop), after warm-up', repeated: 'called again and again' };
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
 const percent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
@@ -117,7 +106,7 @@ async function main(): Promise<void> {
     console.log(`| ${run.workers} | ${queue} | ${applied.length} of ${run.timings.length} | ${run.processed} | ${column('toQuiescenceMs')} | ${column('pauseMs')} |`);
   }
 
-  const overhead: Array<{ name: string; how: HowRun } & HotLoopRounds> = [];
+  const overhead: Array<{ name: string; how: HowRun } & Rounds> = [];
   const warmups: Array<{ name: string } & HotLoopResult['warmupMs']> = [];
   for (const { name, loop, iterations } of HOT_LOOPS) {
     process.stderr.write(`  worker hot loop, ${name}...\n`);

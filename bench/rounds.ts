@@ -1,0 +1,34 @@
+/** Both builds of a benchmark measured in rounds, the order alternating, so drifts of the machine hit both alike. */
+
+export type Variant = 'plain' | 'quiesce';
+
+/** Per round: each build's cost, and transformed / plain. */
+export interface Rounds {
+  plain: number[];
+  quiesce: number[];
+  ratios: number[];
+}
+
+export async function alternating(count: number, measure: (variant: Variant) => Promise<number>): Promise<Rounds> {
+  const out: Rounds = { plain: [], quiesce: [], ratios: [] };
+  for (let round = 0; round < count; round++) {
+    const order: Variant[] = round % 2 === 0 ? ['plain', 'quiesce'] : ['quiesce', 'plain'];
+    const cost = {} as Record<Variant, number>;
+    for (const variant of order) cost[variant] = await measure(variant);
+    out.plain.push(cost.plain);
+    out.quiesce.push(cost.quiesce);
+    out.ratios.push(cost.quiesce / cost.plain);
+  }
+  return out;
+}
+
+/** How bench/hotloop.ts runs a loop: entered once (timed after its warm-up), or called again and again. */
+export type HowRun = 'entered' | 'repeated';
+
+export const HOW_RUN: Record<HowRun, string> = { entered: 'entered once (as an event loop), after warm-up', repeated: 'called again and again' };
+
+/** What bench/hotloop.ts prints. */
+export interface HotLoopResult extends Record<HowRun, Rounds> {
+  /** What the first iterations cost beyond the rest (interpreter, compilation), per round. */
+  warmupMs: Record<Variant, number[]>;
+}
