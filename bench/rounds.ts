@@ -32,3 +32,21 @@ export interface HotLoopResult extends Record<HowRun, Rounds> {
   /** What the first iterations cost beyond the rest (interpreter, compilation), per round. */
   warmupMs: Record<Variant, number[]>;
 }
+
+/**
+ * The rounds of several processes as one. Each process lays out its compiled code its own way,
+ * and the same two builds compare a few percent apart from one process to the next: a figure
+ * pooled over processes samples that, where one process gives one draw of it.
+ */
+export function pooled(results: HotLoopResult[]): HotLoopResult {
+  const rounds = (pick: (result: HotLoopResult) => Rounds): Rounds => ({
+    plain: results.flatMap((result) => pick(result).plain),
+    quiesce: results.flatMap((result) => pick(result).quiesce),
+    ratios: results.flatMap((result) => pick(result).ratios),
+  });
+  return {
+    entered: rounds((result) => result.entered),
+    repeated: rounds((result) => result.repeated),
+    warmupMs: { plain: results.flatMap((result) => result.warmupMs.plain), quiesce: results.flatMap((result) => result.warmupMs.quiesce) },
+  };
+}

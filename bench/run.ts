@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOW_RUN, alternating, type HotLoopResult, type HowRun, type Rounds, type Variant } from './rounds';
+import { HOW_RUN, alternating, pooled, type HotLoopResult, type HowRun, type Rounds, type Variant } from './rounds';
 import { median, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -35,7 +35,9 @@ const HOT_LOOPS = [
   { name: 'tight loop, 3 ns body (sync)', loop: 'tight-sync', iterations: 30_000_000 },
   { name: 'await of a resolved value per iteration', loop: 'await', iterations: 1_000_000 },
 ];
-const HOT_ROUNDS = quick ? 5 : 21;
+/** Hot-loop rounds: in each of HOT_PROCESSES processes (see pooled in rounds.ts). */
+const HOT_ROUNDS = quick ? 5 : 7;
+const HOT_PROCESSES = quick ? 1 : 4;
 const ECHO = { connections: 32, warmupMs: 300, durationMs: quick ? 500 : 1500, bytes: 64 };
 const IDLE_COUNTS = [1, 10, 100, 1_000, 10_000];
 const UPDATES = quick ? 100 : 200;
@@ -74,10 +76,14 @@ function message<T>(child: ChildProcess): Promise<T> {
   });
 }
 
-/** Both builds of a hot loop in turn in one process (hotloop.ts), pinned to cpu 1. */
+/** Both builds of a hot loop in turn in one process (hotloop.ts), pinned to cpu 1; the rounds of HOT_PROCESSES such processes. */
 async function hotLoop(loop: string, iterations: number): Promise<HotLoopResult> {
-  const child = launch(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, HOT_ROUNDS], 1);
-  return JSON.parse(await outputOf(child)) as HotLoopResult;
+  const results: HotLoopResult[] = [];
+  for (let run = 0; run < HOT_PROCESSES; run++) {
+    const child = launch(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, HOT_ROUNDS], 1);
+    results.push(JSON.parse(await outputOf(child)) as HotLoopResult);
+  }
+  return pooled(results);
 }
 
 async function startServer(variant: Variant): Promise<{ server: ChildProcess; port: number }> {
@@ -132,7 +138,7 @@ const fixed = (value: number, digits: number): string => value.toFixed(digits);
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(`quiesce bench${quick ? ' (--quick)' : ''}: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.availableParallelism()}, ${canPin ? 'server on cpu 0, load on cpu 1 (taskset)' : 'not pinned (no taskset)'}`);
-  console.log(`${HOT_ROUNDS} rounds per hot-loop figure (both builds in turn in one process), ${ROUNDS} interleaved rounds for the echo server; ${UPDATES} updates per connection count\n`);
+  console.log(`${HOT_ROUNDS * HOT_PROCESSES} rounds per hot-loop figure (both builds in turn, ${HOT_ROUNDS} rounds in each of ${HOT_PROCESSES} processes), ${ROUNDS} interleaved rounds for the echo server; ${UPDATES} updates per connection count\n`);
 
   const overhead: Array<{ name: string; how: HowRun | 'server'; unit: string } & Rounds> = [];
   const warmups: Array<{ name: string } & HotLoopResult['warmupMs']> = [];
@@ -183,7 +189,7 @@ async function main(): Promise<void> {
   const file = path.join(ROOT, 'bench/results', `${date.slice(0, 16).replace(':', '-')}-${quick ? 'quick' : 'full'}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const machine = { node: process.version, cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), pinned: canPin };
-  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, rounds: ROUNDS, hotRounds: HOT_ROUNDS, echo: ECHO, overhead, warmups, idle }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, rounds: ROUNDS, hotRounds: HOT_ROUNDS, hotProcesses: HOT_PROCESSES, echo: ECHO, overhead, warmups, idle }, null, 2)}\n`);
   console.log(`\n${seconds.toFixed(0)} s; raw figures in ${path.relative(ROOT, file)}`);
 }
 

@@ -18,7 +18,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOW_RUN, type HotLoopResult, type HowRun, type Rounds } from './rounds';
+import { HOW_RUN, pooled, type HotLoopResult, type HowRun, type Rounds } from './rounds';
 import { median, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -34,7 +34,9 @@ const WORKER_COUNTS = [1, 2, 4, 8];
 const MODES = ['idle', 'load'] as const;
 const UPDATES = quick ? 100 : 200;
 const SPACING_MS = 2;
-const ROUNDS = quick ? 11 : 41;
+/** Hot-loop rounds: in each of PROCESSES processes (see pooled in rounds.ts). */
+const ROUNDS = 11;
+const PROCESSES = quick ? 1 : 4;
 /** Iterations per call: about 50 ms each. */
 const HOT_LOOPS = [
   { name: 'tight, 3 ns body (xorshift32)', loop: 'tight-sync', iterations: 20_000_000 },
@@ -73,8 +75,12 @@ async function quiescence(mode: QuiescenceRun['mode'], workers: number): Promise
 
 
 
-function hotLoop(loop: string, iterations: number): Promise<HotLoopResult> {
-  return runNode(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, ROUNDS, '--worker']);
+async function hotLoop(loop: string, iterations: number): Promise<HotLoopResult> {
+  const results: HotLoopResult[] = [];
+  for (let run = 0; run < PROCESSES; run++) {
+    results.push(await runNode<HotLoopResult>(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, ROUNDS, '--worker']));
+  }
+  return pooled(results);
 }
 
 
@@ -84,7 +90,7 @@ const percent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(`quiesce worker bench${quick ? ' (--quick)' : ''}: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.availableParallelism()}`);
-  console.log(`${UPDATES} updates ${SPACING_MS} ms apart per row; ${ROUNDS} rounds per overhead figure, both builds in turn in one worker\n`);
+  console.log(`${UPDATES} updates ${SPACING_MS} ms apart per row; ${ROUNDS * PROCESSES} rounds per overhead figure (${ROUNDS} in each of ${PROCESSES} processes), both builds in turn in one worker\n`);
 
   const runs: QuiescenceRun[] = [];
   for (const mode of MODES) {
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
   const file = path.join(ROOT, 'bench/results', `${date.slice(0, 16).replace(':', '-')}-workers${quick ? '-quick' : ''}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const machine = { node: process.version, cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg() };
-  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, updates: UPDATES, spacingMs: SPACING_MS, rounds: ROUNDS, quiescence: runs, overhead, warmups }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, updates: UPDATES, spacingMs: SPACING_MS, rounds: ROUNDS, processes: PROCESSES, quiescence: runs, overhead, warmups }, null, 2)}\n`);
   console.log(`\n${seconds.toFixed(0)} s; raw figures in ${path.relative(ROOT, file)}`);
 }
 
