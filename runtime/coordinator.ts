@@ -30,7 +30,6 @@ export type UpdateResult =
   | { outcome: 'called-off'; timings: UpdateTimings; blockers: StrandInfo[] }
   | { outcome: 'failed'; timings: UpdateTimings; error: unknown };
 
-
 const DEFAULT_TIMEOUT_MS = 1000;
 
 let queue: Promise<unknown> = Promise.resolve();

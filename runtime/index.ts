@@ -28,7 +28,7 @@ installThreads();
 
 declare global {
   /**
-   * The update-pending flag (`flag[0]` of the hooks) as a global constant, read by every emitted
+   * The update-pending flag (this thread's view of FLAG) as a global constant, read by every emitted
    * update point as `__quiesceFlag[0]`. V8 compiles a read of a global that is never reassigned,
    * with the typed array's data pointer, into the loop as one load and compare; a module-level
    * constant costs a map check, pointer loads and a bounds check per iteration, and a check that
@@ -43,10 +43,9 @@ if (!Object.prototype.hasOwnProperty.call(globalThis, '__quiesceFlag')) {
 
 /**
  * What instrumented code calls, as one plain object that the transform keeps in a module-level
- * constant (`const __quiesce = require('quiesce').hooks`); `flag[0]` is the update-pending flag.
+ * constant (`const __quiesce = require('quiesce').hooks`). Update points read `__quiesceFlag`.
  */
 export const hooks = {
-  flag: state.flag,
   enter,
   leave,
   point,

@@ -351,7 +351,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     return statement;
   }
 
-  /** `if (__flag[0]) break;` at the head of a split loop's body: on to the update point around it. */
+  /** `if (__quiesceFlag[0]) break;` at the head of a split loop's body: on to the update point around it. */
   function leaveForPoint(scope: LoopScope, origin: ts.Node): ts.Statement {
     const statement = f.createIfStatement(flagRead(), f.createBreakStatement());
     ts.setSourceMapRange(statement, { pos: origin.getStart(sf), end: origin.getStart(sf) });
@@ -520,8 +520,8 @@ function isInstrumented(sf: ts.SourceFile): boolean {
 
 /**
  * `const __quiesce = <the runtime>.hooks;` at the top of the file. The hooks are a plain object in
- * a module-level constant: reading the flag through a CommonJS exports object (a dictionary-mode
- * object in V8) would cost a hash lookup at every update point.
+ * a module-level constant: calling them through a CommonJS exports object (a dictionary-mode
+ * object in V8) would cost a hash lookup at every hook call.
  */
 function withRuntimeImport(f: ts.NodeFactory, file: ts.SourceFile, isModule: boolean): ts.SourceFile {
   const specifier = f.createStringLiteral(RUNTIME_MODULE);
