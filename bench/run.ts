@@ -1,11 +1,11 @@
 /**
- * `npm run bench [-- --quick]`: what quiesce costs, printed as figures (never asserted).
+ * `npm run bench [-- --quick] [-- --only hot,echo,idle]`: what quiesce costs, printed as figures (never asserted).
  * 1. Overhead with no update requested: the hot loops of bench/programs/hotloop.ts (an event
  *    loop serving requests from memory, tight loops, an await per iteration), both builds in turn
  *    in one process (hotloop.ts: a loop entered once, per iteration after its warm-up, and the
- *    warm-up apart; a loop called again and again), and a TCP echo server under load, runs of the
- *    two builds interleaved. The figure is the median over rounds of the ratio transformed / plain
- *    of the time per iteration or per request (1.01 = 1 % slower).
+ *    warm-up apart; a loop called again and again), and a TCP echo server under load, both builds
+ *    served by one process and loaded in turn (echoOverhead). The figure is the median over rounds
+ *    of the ratio transformed / plain of the time per iteration or per request (1.01 = 1 % slower).
  * 2. Time to quiescence against the number of idle TCP connections to a transformed server,
  *    each connection's strand pending in its `for await` over the socket.
  * Prints Markdown tables and writes everything measured to bench/results/<date>-<mode>.json.
@@ -16,18 +16,39 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HOW_RUN, alternating, pooled, type HotLoopResult, type HowRun, type Rounds, type Variant } from './rounds';
-import { median, quantile } from './stats';
+import { median, medianInterval, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
 const BUILD = path.join(ROOT, 'build/bench');
-const quick = process.argv.includes('--quick');
-const unknown = process.argv.slice(2).filter((arg) => arg !== '--quick');
-if (unknown.length > 0) {
-  console.error(`bench: unknown argument ${unknown.join(' ')} (usage: run.js [--quick])`);
-  process.exit(2);
+const PARTS = ['hot', 'echo', 'idle'] as const;
+type Part = (typeof PARTS)[number];
+const USAGE = `usage: run.js [--quick] [--only ${PARTS.join(',')}]`;
+
+function parseArguments(argv: readonly string[]): { quick: boolean; only: Part[] | undefined } {
+  let quick = false;
+  let only: Part[] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--quick') quick = true;
+    else if (argv[i] === '--only' && argv[i + 1] !== undefined) {
+      const names = argv[++i].split(',').filter((name) => name !== '');
+      const wrong = names.filter((name) => !(PARTS as readonly string[]).includes(name));
+      if (wrong.length > 0 || names.length === 0) throw new Error(`bench: --only takes ${PARTS.join(', ')}; got ${argv[i]} (${USAGE})`);
+      only = names as Part[];
+    } else throw new Error(`bench: unknown argument ${argv[i]} (${USAGE})`);
+  }
+  return { quick, only };
 }
 
-const ROUNDS = quick ? 3 : 11;
+let options: ReturnType<typeof parseArguments>;
+try {
+  options = parseArguments(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+const { quick, only } = options;
+const runs = (part: Part): boolean => only === undefined || only.includes(part);
+
 /** bench/programs/hotloop.ts says what each loop does. */
 const HOT_LOOPS = [
   { name: 'event loop parsing and serving memcached commands from memory, 150 ns body (async)', loop: 'events', iterations: 1_500_000 },
@@ -38,7 +59,7 @@ const HOT_LOOPS = [
 /** Hot-loop rounds: in each of HOT_PROCESSES processes (see pooled in rounds.ts). */
 const HOT_ROUNDS = quick ? 5 : 7;
 const HOT_PROCESSES = quick ? 1 : 4;
-const ECHO = { connections: 32, warmupMs: 300, durationMs: quick ? 500 : 1500, bytes: 64 };
+const ECHO = { connections: 32, bytes: 64, stretchMs: 100, stretches: quick ? 16 : 64, processes: quick ? 1 : 3 };
 const IDLE_COUNTS = [1, 10, 100, 1_000, 10_000];
 const UPDATES = quick ? 100 : 200;
 
@@ -97,14 +118,52 @@ async function stopServer(server: ChildProcess): Promise<void> {
   if (server.exitCode === null) await once(server, 'exit');
 }
 
-/** Microseconds per echoed request at a fixed number of connections. */
-async function echoCost(variant: Variant): Promise<number> {
-  const { server, port } = await startServer(variant);
-  const { connections, warmupMs, durationMs, bytes } = ECHO;
-  const client = launch(path.join(BUILD, 'runner/load.js'), ['echo', port, connections, warmupMs, durationMs, bytes], 1);
-  const { roundTripsPerSecond } = JSON.parse(await outputOf(client)) as { roundTripsPerSecond: number };
-  await stopServer(server);
-  return 1e6 / roundTripsPerSecond;
+type EchoMeasure = 'server-cpu' | 'client-wall';
+const ECHO_MEASURE: Record<EchoMeasure, string> = { 'server-cpu': "server's CPU time per round trip", 'client-wall': "client's wall time per round trip (1 / throughput)" };
+
+/**
+ * The echo server under load: both builds served by one process (echo.ts), the client (load.js)
+ * driving one build's connections, then the other's, in stretches of ECHO.stretchMs, the order
+ * alternating. Per stretch: the server's CPU time per round trip, and the client's wall time per
+ * round trip (all connections together, so 1 / throughput). The rounds of ECHO.processes such runs.
+ */
+async function echoOverhead(): Promise<{ cpu: Rounds; wall: Rounds }> {
+  const { connections, bytes, stretchMs, stretches, processes } = ECHO;
+  const cpu: Rounds[] = [];
+  const wall: Rounds[] = [];
+  for (let run = 0; run < processes; run++) {
+    const server = launch(path.join(BUILD, 'runner/echo.js'), [], 0, true);
+    const ports = await message<Record<Variant, number>>(server);
+    const client = launch(path.join(BUILD, 'runner/load.js'), ['alternate', ports.plain, ports.quiesce, connections, bytes], 1, true);
+    await message<{ ready: true }>(client);
+    const cpuUs = async (): Promise<number> => {
+      server.send({ type: 'cpu' });
+      return (await message<{ cpuUs: number }>(server)).cpuUs;
+    };
+    const wallRounds: Record<Variant, number[]> = { plain: [], quiesce: [] };
+    const stretch = async (variant: Variant): Promise<number> => {
+      const before = await cpuUs();
+      client.send({ variant, ms: stretchMs });
+      const { roundTrips, seconds } = await message<{ roundTrips: number; seconds: number }>(client);
+      const used = (await cpuUs()) - before;
+      wallRounds[variant].push((seconds * 1e6) / roundTrips);
+      return used / roundTrips;
+    };
+    // A stretch of each first, uncounted: both builds compiled and warm.
+    for (const variant of ['plain', 'quiesce'] as const) await stretch(variant);
+    wallRounds.plain.length = wallRounds.quiesce.length = 0;
+    cpu.push(await alternating(stretches, stretch));
+    wall.push({ ...wallRounds, ratios: wallRounds.quiesce.map((cost, round) => cost / wallRounds.plain[round]) });
+    client.send('close');
+    await once(client, 'exit');
+    await stopServer(server);
+  }
+  const pool = (rounds: Rounds[]): Rounds => ({
+    plain: rounds.flatMap((one) => one.plain),
+    quiesce: rounds.flatMap((one) => one.quiesce),
+    ratios: rounds.flatMap((one) => one.ratios),
+  });
+  return { cpu: pool(cpu), wall: pool(wall) };
 }
 
 interface Timing {
@@ -138,43 +197,54 @@ const fixed = (value: number, digits: number): string => value.toFixed(digits);
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(`quiesce bench${quick ? ' (--quick)' : ''}: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.availableParallelism()}, ${canPin ? 'server on cpu 0, load on cpu 1 (taskset)' : 'not pinned (no taskset)'}`);
-  console.log(`${HOT_ROUNDS * HOT_PROCESSES} rounds per hot-loop figure (both builds in turn, ${HOT_ROUNDS} rounds in each of ${HOT_PROCESSES} processes), ${ROUNDS} interleaved rounds for the echo server; ${UPDATES} updates per connection count\n`);
+  console.log(`${HOT_ROUNDS * HOT_PROCESSES} rounds per hot-loop figure (both builds in turn, ${HOT_ROUNDS} rounds in each of ${HOT_PROCESSES} processes), echo server: both builds in one process, ${ECHO.stretches} stretches of ${ECHO.stretchMs} ms of load on each in each of ${ECHO.processes} processes; ${UPDATES} updates per connection count\n`);
 
-  const overhead: Array<{ name: string; how: HowRun | 'server'; unit: string } & Rounds> = [];
+  const overhead: Array<{ name: string; how: HowRun | EchoMeasure; unit: string } & Rounds> = [];
   const warmups: Array<{ name: string } & HotLoopResult['warmupMs']> = [];
-  for (const { name, loop, iterations } of HOT_LOOPS) {
+  for (const { name, loop, iterations } of runs('hot') ? HOT_LOOPS : []) {
     process.stderr.write(`  ${name}...\n`);
     const measured = await hotLoop(loop, iterations);
     for (const how of ['entered', 'repeated'] as const) overhead.push({ name, how, unit: 'ns/iteration', ...measured[how] });
     warmups.push({ name, ...measured.warmupMs });
   }
-  process.stderr.write('  TCP echo...\n');
-  overhead.push({ name: `TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B`, how: 'server', unit: 'µs/request', ...(await alternating(ROUNDS, echoCost)) });
+  if (runs('echo')) {
+    process.stderr.write('  TCP echo...\n');
+    const echo = await echoOverhead();
+    const echoName = `TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B`;
+    overhead.push({ name: echoName, how: 'server-cpu', unit: 'µs/request', ...echo.cpu });
+    overhead.push({ name: echoName, how: 'client-wall', unit: 'µs/request', ...echo.wall });
+  }
 
-  console.log('## Overhead with no update requested (transformed vs plain build)\n');
-  console.log('| benchmark | run | plain | transformed | ratio (median) | overhead | ratio range |');
-  console.log('|---|---|---:|---:|---:|---:|---|');
+  if (overhead.length > 0) {
+    console.log('## Overhead with no update requested (transformed vs plain build)\n');
+    console.log('| benchmark | run | plain | transformed | ratio (median) | overhead | 95 % CI of the overhead | rounds |');
+    console.log('|---|---|---:|---:|---:|---:|---|---:|');
+  }
   for (const row of overhead) {
     const ratio = median(row.ratios);
     const digits = row.unit === 'µs/request' ? 2 : 3;
-    const how = row.how === 'server' ? `${ROUNDS} runs of each build, ${ECHO.durationMs} ms each` : HOW_RUN[row.how];
+    const how = row.how in ECHO_MEASURE ? ECHO_MEASURE[row.how as EchoMeasure] : HOW_RUN[row.how as HowRun];
+    const [low, high] = medianInterval(row.ratios);
     console.log(
-      `| ${row.name} | ${how} | ${fixed(median(row.plain), digits)} ${row.unit} | ${fixed(median(row.quiesce), digits)} ${row.unit} | ${fixed(ratio, 3)} | ${percent(ratio)} | ${fixed(Math.min(...row.ratios), 3)}–${fixed(Math.max(...row.ratios), 3)} |`,
+      `| ${row.name} | ${how} | ${fixed(median(row.plain), digits)} ${row.unit} | ${fixed(median(row.quiesce), digits)} ${row.unit} | ${fixed(ratio, 3)} | ${percent(ratio)} | ${percent(low)} … ${percent(high)} | ${row.ratios.length} |`,
     );
   }
-  console.log('\nWarm-up of a loop entered once, paid once: what its first iterations took beyond the rest (ms, median)\n');
-  console.log('| hot loop | plain | transformed |');
-  console.log('|---|---:|---:|');
+  if (warmups.length > 0) {
+    console.log('\nWarm-up of a loop entered once, paid once: what its first iterations took beyond the rest (ms, median)\n');
+    console.log('| hot loop | plain | transformed |\n|---|---:|---:|');
+  }
   for (const row of warmups) console.log(`| ${row.name} | ${fixed(median(row.plain), 2)} | ${fixed(median(row.quiesce), 2)} |`);
 
   const idle: Array<{ connections: number; timings: Timing[] }> = [];
-  for (const connections of IDLE_COUNTS) {
+  for (const connections of runs('idle') ? IDLE_COUNTS : []) {
     process.stderr.write(`  ${connections} idle connections...\n`);
     idle.push({ connections, timings: await idleQuiescence(connections) });
   }
-  console.log('\n## Time to quiescence against idle connections (ms)\n');
-  console.log('| idle connections | updates applied | toQuiescenceMs median | p99 | firstToFullMs median | p99 | pauseMs median | p99 |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  if (idle.length > 0) {
+    console.log('\n## Time to quiescence against idle connections (ms)\n');
+    console.log('| idle connections | updates applied | toQuiescenceMs median | p99 | firstToFullMs median | p99 | pauseMs median | p99 |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  }
   for (const { connections, timings } of idle) {
     const applied = timings.filter((timing) => timing.outcome === 'applied');
     const column = (key: 'toQuiescenceMs' | 'firstToFullMs' | 'pauseMs'): string => {
@@ -186,10 +256,10 @@ async function main(): Promise<void> {
 
   const seconds = (Date.now() - started) / 1000;
   const date = new Date().toISOString();
-  const file = path.join(ROOT, 'bench/results', `${date.slice(0, 16).replace(':', '-')}-${quick ? 'quick' : 'full'}.json`);
+  const file = path.join(ROOT, 'bench/results', `${date.slice(0, 16).replace(':', '-')}-${quick ? 'quick' : 'full'}${only === undefined ? '' : `-${only.join('-')}`}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const machine = { node: process.version, cpu: os.cpus()[0]?.model, cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), pinned: canPin };
-  fs.writeFileSync(file, `${JSON.stringify({ date, quick, seconds, machine, rounds: ROUNDS, hotRounds: HOT_ROUNDS, hotProcesses: HOT_PROCESSES, echo: ECHO, overhead, warmups, idle }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ date, quick, only, seconds, machine, hotRounds: HOT_ROUNDS, hotProcesses: HOT_PROCESSES, echo: ECHO, overhead, warmups, idle }, null, 2)}\n`);
   console.log(`\n${seconds.toFixed(0)} s; raw figures in ${path.relative(ROOT, file)}`);
 }
 

@@ -1,15 +1,13 @@
 /**
  * A TCP echo server: an accept loop and one `for await` loop per connection. Built twice, for the
- * overhead under load; the transformed build also answers, over IPC, how many strands it has and
- * runs series of updates for the time-to-quiescence benchmark.
- * `node echo.js` sends { port } once it listens.
+ * overhead under load (bench/echo.ts serves with both builds from one process); the transformed
+ * build, run as `node echo.js`, is the server of the time-to-quiescence benchmark: it sends
+ * { port } once it listens, answers over IPC how many strands it has, and runs series of updates.
  */
 import * as net from 'node:net';
 import { on, requestUpdate, strands } from 'quiesce';
 
 type Command = { type: 'strands' } | { type: 'measure'; updates: number } | { type: 'stop' };
-
-const sockets = new Set<net.Socket>();
 
 async function acceptLoop(server: net.Server): Promise<void> {
   for await (const [socket] of on(server, 'connection')) {
@@ -18,7 +16,6 @@ async function acceptLoop(server: net.Server): Promise<void> {
 }
 
 async function echo(socket: net.Socket): Promise<void> {
-  sockets.add(socket);
   socket.setNoDelay(true);
   try {
     for await (const chunk of socket) {
@@ -26,9 +23,16 @@ async function echo(socket: net.Socket): Promise<void> {
     }
   } catch {
     socket.destroy();
-  } finally {
-    sockets.delete(socket);
   }
+}
+
+/** An echo server on a free port of 127.0.0.1. */
+export function listen(): Promise<number> {
+  const server = net.createServer();
+  void acceptLoop(server);
+  return new Promise((resolve) => {
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => resolve((server.address() as net.AddressInfo).port));
+  });
 }
 
 /** `updates` update requests one after another, each with an empty action: only the timings matter. */
@@ -42,13 +46,11 @@ async function measure(updates: number): Promise<object[]> {
   return timings;
 }
 
-const server = net.createServer();
-server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
-  process.send!({ port: (server.address() as net.AddressInfo).port });
-});
-void acceptLoop(server);
-process.on('message', async (command: Command) => {
-  if (command.type === 'strands') process.send!({ strands: strands().length });
-  else if (command.type === 'measure') process.send!({ timings: await measure(command.updates) });
-  else process.exit(0);
-});
+if (require.main === module) {
+  void listen().then((port) => process.send!({ port }));
+  process.on('message', async (command: Command) => {
+    if (command.type === 'strands') process.send!({ strands: strands().length });
+    else if (command.type === 'measure') process.send!({ timings: await measure(command.updates) });
+    else process.exit(0);
+  });
+}
