@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { EPOCH, FLAG, WAKE, state, type UpdateInProgress } from './state';
 import { allThreadsIdle, blockersEverywhere, wakeSleepers } from './threads';
 import type { StrandInfo } from './inspect';
-import { interruptWaiters } from './strand';
+import { countBusy, interruptWaiters } from './strand';
 
 export type UpdateAction = () => unknown;
 
@@ -70,6 +70,8 @@ async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<Updat
   };
   state.update = update;
   Atomics.store(control, FLAG, 1);
+  // This thread's strands are counted now (see markBusy in strand.ts), before any of them runs again.
+  if (countBusy()) update.firstQuiescentAt = update.requestedAt;
   interruptWaiters();
   // Waking other threads costs a task posted to each (~0.1 ms): only when one of them is busy, as a
   // thread in an interruptible wait or asleep in a shared primitive is.
@@ -77,7 +79,6 @@ async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<Updat
     Atomics.notify(control, FLAG);
     wakeSleepers();
   }
-  if (someStrandQuiescent()) update.firstQuiescentAt = update.requestedAt;
 
   // Wait until every thread's busy count is 0: this thread tells us directly, the others by
   // bumping WAKE. Read WAKE before counting, so that a wake-up between the two is not missed.
@@ -127,9 +128,4 @@ async function runUpdate(action: UpdateAction, timeoutMs: number): Promise<Updat
   if (!ok) return { outcome: 'called-off', timings, blockers: stuck };
   if (failure !== undefined) return { outcome: 'failed', timings, error: failure.error };
   return { outcome: 'applied', timings };
-}
-
-function someStrandQuiescent(): boolean {
-  for (const strand of state.live) if (strand.status === 'quiet' || strand.status === 'parked') return true;
-  return false;
 }

@@ -1,6 +1,6 @@
 /** Who is where: the live strands of a thread, and the ones holding up quiescence. */
 import { state } from './state';
-import { liveStrands, type Strand, type StrandStatus } from './strand';
+import { liveStrands, statusOf, type Strand, type StrandStatus } from './strand';
 
 export interface StrandInfo {
   name: string;
@@ -16,8 +16,8 @@ function info(strand: Strand): StrandInfo {
   return {
     name: strand.name,
     thread: state.threadId,
-    status: strand.status,
-    at: strand.at,
+    status: statusOf(strand),
+    at: strand.boundary ?? strand.at,
     child: strand.child?.name,
   };
 }
@@ -32,7 +32,8 @@ export function blockers(): StrandInfo[] {
   const out: StrandInfo[] = [];
   for (const strand of state.live) {
     if (strand.child !== undefined) continue;
-    if (strand.status === 'running' || strand.status === 'waiting') out.push(info(strand));
+    const status = statusOf(strand);
+    if (status === 'running' || status === 'waiting') out.push(info(strand));
   }
   return out;
 }

@@ -13,19 +13,27 @@ import { performance } from 'node:perf_hooks';
 import { EPOCH, FLAG, WAKE, state, type Waiter } from './state';
 
 /**
- * The two views the hooks touch on every wait, fixed for the thread's life. Held here because each
- * `state.x` compiles to a read through ./state's CommonJS exports: ~5 ns more per quiet/resume pair.
+ * The two views the hooks touch, fixed for the thread's life. Held here because each `state.x`
+ * compiles to a read through ./state's CommonJS exports: ~5 ns more per quiet/resume pair.
  */
 const { busy, flag } = state;
 
+/** What strands() reports: running its body, parked at its update point, or in a boundary or interruptible wait. */
 export type StrandStatus = 'running' | 'parked' | 'quiet' | 'waiting';
 
 export class Strand {
-  status: StrandStatus = 'running';
-  /** The named wait the strand is in, if any. */
+  /** In its body (or a boundary wait, see `boundary`), parked at its update point, or in an interruptible wait. */
+  status: 'running' | 'parked' | 'waiting' = 'running';
+  /** The boundary wait the strand is in, if any: it counts as quiescent there. */
+  boundary: string | undefined = undefined;
+  /** The interruptible wait the strand is in, if any. */
   at: string | undefined = undefined;
   /** A lexically nested event loop that is running inside this strand's body. */
   child: Strand | undefined = undefined;
+  /** The outermost strand of the nest: the one counted (see markBusy). */
+  readonly root: Strand;
+  /** Whether this thread's busy count includes this strand (kept on roots only). */
+  busy = false;
   /** Operations of interrupted waits, handed back when the strand reaches the same wait again. */
   kept: Map<string, Promise<unknown>> | undefined = undefined;
   /** A synchronous strand whose loop restarts on an interrupt (an annotated loop): blocking shared primitives may interrupt it. */
@@ -40,7 +48,90 @@ export class Strand {
     readonly parent: Strand | undefined,
     /** Strands of generators run only when their consumer pulls; they never hold up quiescence. */
     readonly counted: boolean,
-  ) {}
+  ) {
+    this.root = parent?.root ?? this;
+  }
+}
+
+export function statusOf(strand: Strand): StrandStatus {
+  return strand.status === 'running' && strand.boundary !== undefined ? 'quiet' : strand.status;
+}
+
+/**
+ * Which strands hold up quiescence, counted per thread in its slot's busy word. A nest of strands
+ * (a loop with a nested event loop running in its body) counts once, through its root: busy while
+ * its innermost strand runs its body or is in an interruptible wait; not when it is parked or in a
+ * boundary wait. The count is kept in two ways:
+ * - on a worker, exactly, at every change, with atomic read-modify-writes: they order the count
+ *   before the flag is read, so a request never counts a strand idle that has gone on running;
+ * - on the coordinating thread, only while an update is pending. requestUpdate counts by looking at
+ *   every strand when it raises the flag (countBusy: nothing else runs meanwhile), and the changes
+ *   after that go through the hooks' slow paths. A boundary wait then costs two plain stores and
+ *   two reads of the flag, no count.
+ */
+const markBusy: (strand: Strand) => void = state.coordinator ? markBusyHere : markBusyWorker;
+const markIdle: (strand: Strand) => void = state.coordinator ? markIdleHere : markIdleWorker;
+
+function markBusyHere(strand: Strand): void {
+  const root = strand.root;
+  if (state.update === undefined || !root.counted || root.busy) return;
+  root.busy = true;
+  busy[0]++;
+}
+
+function markIdleHere(strand: Strand): void {
+  const root = strand.root;
+  const update = state.update;
+  if (update === undefined || !root.counted || !root.busy) return;
+  root.busy = false;
+  update.firstQuiescentAt ??= performance.now();
+  if (--busy[0] === 0) update.onQuiescent();
+}
+
+function markBusyWorker(strand: Strand): void {
+  const root = strand.root;
+  if (!root.counted || root.busy) return;
+  root.busy = true;
+  Atomics.add(busy, 0, 1);
+}
+
+function markIdleWorker(strand: Strand): void {
+  const root = strand.root;
+  if (!root.counted || !root.busy) return;
+  root.busy = false;
+  if (Atomics.sub(busy, 0, 1) === 1 && flag[0] !== 0) wakeCoordinator();
+}
+
+/** Whether the innermost strand of a nest holds up quiescence now. */
+function holdsUp(root: Strand): boolean {
+  let inner = root;
+  while (inner.child !== undefined) inner = inner.child;
+  return inner.status === 'waiting' || (inner.status === 'running' && inner.boundary === undefined);
+}
+
+/**
+ * On the coordinating thread, as it raises the flag: count its busy strands into its slot.
+ * Returns whether some strand is quiescent already.
+ */
+export function countBusy(): boolean {
+  let count = 0;
+  let someQuiescent = false;
+  for (const strand of state.live) {
+    if (strand.parent !== undefined) continue;
+    strand.busy = holdsUp(strand);
+    if (strand.busy) count++;
+    else someQuiescent = true;
+  }
+  Atomics.store(busy, 0, count);
+  return someQuiescent;
+}
+
+/** This thread's busy strands now (on the coordinating thread the slot holds them only during an update). */
+export function busyHere(): number {
+  if (!state.coordinator || state.update !== undefined) return Atomics.load(busy, 0);
+  let count = 0;
+  for (const strand of state.live) if (strand.parent === undefined && holdsUp(strand)) count++;
+  return count;
 }
 
 const collected = new FinalizationRegistry<WeakRef<Strand>>((ref) => state.generators.delete(ref));
@@ -65,7 +156,7 @@ export function enter(name: string, parent?: Strand, counted = true, restartable
     collected.register(strand, strand.ref);
   }
   if (parent !== undefined) parent.child = strand;
-  else if (strand.counted) busyUp();
+  else markBusy(strand);
   if (restartable) {
     strand.restartable = true;
     strand.outerSync = state.syncStrand;
@@ -82,13 +173,15 @@ export function leave(strand: Strand): void {
     collected.unregister(strand);
   }
   if (strand.restartable) state.syncStrand = strand.outerSync;
-  // A boundary wait whose operation rejected leaves the strand counted as quiet: count it busy again.
-  if (strand.status === 'quiet') resume(strand);
+  // A boundary wait whose operation rejected leaves the loop with the strand still in it.
+  strand.boundary = undefined;
   if (strand.parent !== undefined) {
     strand.parent.child = undefined;
+    // The parent goes on in its body.
+    markBusy(strand);
     return;
   }
-  if (strand.counted) becameIdle();
+  markIdle(strand);
 }
 
 /** The update point, called only when the flag is set: park until the update is over. */
@@ -96,7 +189,7 @@ export async function point(strand: Strand): Promise<void> {
   if (state.coordinator) {
     const update = state.update;
     if (update === undefined) return;
-    pause(strand, 'parked');
+    park(strand);
     await update.release;
     run(strand);
     return;
@@ -106,7 +199,7 @@ export async function point(strand: Strand): Promise<void> {
   for (;;) {
     let epoch = Atomics.load(state.control, EPOCH);
     if (Atomics.load(state.control, FLAG) === 0) break;
-    pause(strand, 'parked');
+    park(strand);
     keepAlive ??= setInterval(() => {}, 1 << 30);
     // Woken after the next update has begun: stay parked (counted idle) through it as well.
     do {
@@ -129,7 +222,7 @@ export function pointSync(strand: Strand): void {
   for (;;) {
     let epoch = Atomics.load(state.control, EPOCH);
     if (Atomics.load(state.control, FLAG) === 0) return;
-    pause(strand, 'parked');
+    park(strand);
     do {
       Atomics.wait(state.control, EPOCH, epoch);
       epoch = Atomics.load(state.control, EPOCH);
@@ -140,30 +233,12 @@ export function pointSync(strand: Strand): void {
 
 function run(strand: Strand): void {
   strand.status = 'running';
-  if (strand.counted) busyUp();
+  markBusy(strand);
 }
 
-function pause(strand: Strand, status: 'parked' | 'quiet'): void {
-  strand.status = status;
-  if (strand.counted) becameIdle();
-}
-
-/**
- * On a worker the count changes with atomic read-modify-writes: they order it before the flag is
- * read, so a request never counts a strand idle that has gone on running (the coordinating thread
- * changes it only between its own tasks and needs no fence).
- */
-const busyUp: () => void = state.coordinator ? () => void busy[0]++ : () => void Atomics.add(busy, 0, 1);
-const busyDown: () => number = state.coordinator ? () => --busy[0] : () => Atomics.sub(busy, 0, 1) - 1;
-
-function becameIdle(): void {
-  const stillBusy = busyDown();
-  if (flag[0] === 0) return;
-  const update = state.update;
-  if (update !== undefined) {
-    if (update.firstQuiescentAt === undefined) update.firstQuiescentAt = performance.now();
-    if (stillBusy === 0) update.onQuiescent();
-  } else if (stillBusy === 0 && !state.coordinator) wakeCoordinator();
+function park(strand: Strand): void {
+  strand.status = 'parked';
+  markIdle(strand);
 }
 
 /** Tell the coordinating thread to count again: this thread has nothing busy. */
@@ -176,21 +251,33 @@ export function wakeCoordinator(): void {
  * A wait at a loop boundary begins: nothing of the iteration is in flight, so the strand counts as
  * quiescent while `op` is pending and needs no wake-up. Returns `op` unchanged (no extra tick).
  */
-export function quiet<T>(strand: Strand, name: string, op: T): T {
-  strand.at = name;
-  pause(strand, 'quiet');
-  return op;
-}
+export const quiet: <T>(strand: Strand, name: string, op: T) => T = state.coordinator
+  ? (strand, name, op) => {
+      strand.boundary = name;
+      if (flag[0] !== 0) markIdle(strand);
+      return op;
+    }
+  : (strand, name, op) => {
+      strand.boundary = name;
+      markIdle(strand);
+      return op;
+    };
 
 /**
  * The wait ended. Returns true when an update is pending: the caller then goes through its
- * update point before it touches the result.
+ * update point before it touches the result. (On the coordinating thread the strand stays counted
+ * quiescent until then: nothing runs in between.)
  */
-export function resume(strand: Strand): boolean {
-  strand.at = undefined;
-  run(strand);
-  return flag[0] !== 0;
-}
+export const resume: (strand: Strand) => boolean = state.coordinator
+  ? (strand) => {
+      strand.boundary = undefined;
+      return flag[0] !== 0;
+    }
+  : (strand) => {
+      strand.boundary = undefined;
+      markBusy(strand);
+      return flag[0] !== 0;
+    };
 
 /**
  * Any other blocking wait: interrupted when an update is requested, with its operation kept and

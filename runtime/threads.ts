@@ -20,7 +20,7 @@ import {
   SLOT_THREAD,
   state,
 } from './state';
-import { interruptWaiters, wakeCoordinator } from './strand';
+import { busyHere, interruptWaiters, wakeCoordinator } from './strand';
 
 const STRANDS_CHANNEL = 'quiesce.strands';
 /** How long the coordinator waits for the other threads to say who blocks them. */
@@ -66,7 +66,11 @@ function threadGone(threadId: number): void {
 
 export interface ThreadInfo {
   thread: number;
-  /** Strands of this thread that hold up quiescence now. */
+  /**
+   * Strands of this thread that hold up quiescence now. The coordinating thread keeps its count in
+   * shared memory only while an update is pending (strand.ts, markBusy): read from another thread
+   * outside an update, its figure is the one of the last update.
+   */
   busy: number;
   alive: boolean;
 }
@@ -74,11 +78,14 @@ export interface ThreadInfo {
 /** Every thread that has loaded the runtime, read from shared memory: it works even while they are parked. */
 export function threads(): ThreadInfo[] {
   const control = state.control;
-  return slotBases().map((base) => ({
-    thread: Atomics.load(control, base + SLOT_THREAD) - 1,
-    busy: Atomics.load(control, base + SLOT_BUSY),
-    alive: Atomics.load(control, base + SLOT_ALIVE) === 1,
-  }));
+  return slotBases().map((base) => {
+    const thread = Atomics.load(control, base + SLOT_THREAD) - 1;
+    return {
+      thread,
+      busy: thread === state.threadId ? busyHere() : Atomics.load(control, base + SLOT_BUSY),
+      alive: Atomics.load(control, base + SLOT_ALIVE) === 1,
+    };
+  });
 }
 
 /** The blockers of this thread, and of every other thread that answers in time. */
