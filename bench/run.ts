@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HOW_RUN, alternating, pooled, type HotLoopResult, type HowRun, type Rounds, type Variant } from './rounds';
-import { median, medianInterval, quantile } from './stats';
+import { median, medianInterval, percent, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
 const BUILD = path.join(ROOT, 'build/bench');
@@ -191,7 +191,6 @@ async function idleQuiescence(connections: number): Promise<Timing[]> {
   return timings;
 }
 
-const percent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
 
 async function main(): Promise<void> {

@@ -21,3 +21,8 @@ export function medianInterval(values: readonly number[]): [number, number] {
   const k = Math.max(0, Math.floor((n - 1.96 * Math.sqrt(n)) / 2));
   return [sorted[k], sorted[n - 1 - k]];
 }
+
+/** A ratio transformed / plain as an overhead: 1.012 → "+1.2 %". */
+export function percent(ratio: number): string {
+  return `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
+}

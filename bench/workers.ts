@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HOW_RUN, pooled, type HotLoopResult, type HowRun, type Rounds } from './rounds';
-import { median, quantile } from './stats';
+import { median, medianInterval, percent, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
 const BUILD = path.join(ROOT, 'build/bench');
@@ -85,7 +85,6 @@ async function hotLoop(loop: string, iterations: number): Promise<HotLoopResult>
 
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
-const percent = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -121,13 +120,14 @@ async function main(): Promise<void> {
     warmups.push({ name, ...measured.warmupMs });
   }
   console.log("\n## The shared-flag check in a worker's hot synchronous loop (transformed vs plain build)\n");
-  console.log('| loop body | run | plain | transformed | ratio (median) | overhead | ratio range |');
-  console.log('|---|---|---:|---:|---:|---:|---|');
+  console.log('| loop body | run | plain | transformed | ratio (median) | overhead | 95 % CI of the overhead | rounds |');
+  console.log('|---|---|---:|---:|---:|---:|---|---:|');
   for (const row of overhead) {
     const ratio = median(row.ratios);
     const digits = median(row.plain) < 100 ? 3 : 1;
+    const [low, high] = medianInterval(row.ratios);
     console.log(
-      `| ${row.name} | ${HOW_RUN[row.how]} | ${fixed(median(row.plain), digits)} ns/iteration | ${fixed(median(row.quiesce), digits)} ns/iteration | ${fixed(ratio, 3)} | ${percent(ratio)} | ${fixed(Math.min(...row.ratios), 3)}–${fixed(Math.max(...row.ratios), 3)} |`,
+      `| ${row.name} | ${HOW_RUN[row.how]} | ${fixed(median(row.plain), digits)} ns/iteration | ${fixed(median(row.quiesce), digits)} ns/iteration | ${fixed(ratio, 3)} | ${percent(ratio)} | ${percent(low)} … ${percent(high)} | ${row.ratios.length} |`,
     );
   }
   console.log('\nWarm-up of a loop entered once, paid once: what its first iterations took beyond the rest (ms, median)\n');
