@@ -19,7 +19,7 @@
  * The flag is a global constant the runtime defines (runtime/index.ts says why).
  *
  * and its blocking waits are rewritten as planned by waits.ts; a `for await` becomes an explicit
- * `next()` loop (forAwait.ts). Original nodes are reused wherever possible so comments and source
+ * `next()` loop (forAwait.ts), whose own try statement calls `leave`. Original nodes are reused wherever possible so comments and source
  * maps survive; inserted nodes map to the loop or wait they came from.
  */
 import * as ts from 'typescript';
@@ -232,9 +232,12 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       }
     };
 
+    const leave = f.createExpressionStatement(call('leave', [strand]));
     const before: ts.Statement[] = [];
     const prelude: ts.Statement[] = [];
     let statement: ts.Statement;
+    /** Whether `statement` calls `leave` itself (a lowered `for await`). */
+    let leaves = false;
     if (form === 'for-await' && plan !== undefined) {
       const loopAsForOf = original as ts.ForOfStatement;
       const lowered = lowerForAwait(f, {
@@ -245,12 +248,14 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
         updatePoint: () => updatePoint(scope, original),
         quietNext: (step) => call('quiet', [strand, f.createStringLiteral(plan.waits[0].name), step]),
         resumeCheck: () => resumeCheck(strand, original),
+        leave,
         binding: (value) => inScope(() => binding(loopAsForOf.initializer, value)),
         body: () => inScope(() => loopBody(original, scope, 'none')),
       });
       before.push(...lowered.before);
       prelude.push(...lowered.prelude);
       statement = ts.setCommentRange(lowered.statement, original);
+      leaves = true;
     } else if (isSplittable(original, form)) {
       // Breaks of the body now leave the outer loop; the original labels move to it as well.
       const breaks = breaksLeaving(original);
@@ -276,8 +281,8 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
       undefined,
       f.createVariableDeclarationList([f.createVariableDeclaration(strand, undefined, undefined, call('enter', args))], ts.NodeFlags.Const),
     );
-    const leave = f.createExpressionStatement(call('leave', [strand]));
-    const block = f.createBlock([...before, enter, ...prelude, f.createTryStatement(f.createBlock([statement], true), undefined, f.createBlock([leave], true))], true);
+    const guarded = leaves ? statement : f.createTryStatement(f.createBlock([statement], true), undefined, f.createBlock([leave], true));
+    const block = f.createBlock([...before, enter, ...prelude, guarded], true);
     ts.setSourceMapRange(block, original);
     ts.setOriginalNode(block, original);
     return block;
