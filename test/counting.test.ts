@@ -13,11 +13,10 @@ import { requestUpdate, strands, threads, type StrandInfo, type UpdateResult } f
 import { transformSource } from 'quiesce/transformer';
 
 const SOURCE = `
-export interface Gate<T> { promise: Promise<T>; open(value: T): void; fail(error: Error): void }
-export type Gates<T> = () => Promise<T>;
+export type Next<T> = () => Promise<T>;
 
 /** Every wait a boundary wait at the loop head: quiet while pending. */
-export async function consumer(next: Gates<number>, log: unknown[]): Promise<void> {
+export async function consumer(next: Next<number>, log: unknown[]): Promise<void> {
   while (true) {
     const value = await next();
     if (value < 0) break;
@@ -26,7 +25,7 @@ export async function consumer(next: Gates<number>, log: unknown[]): Promise<voi
 }
 
 /** A wait in the middle of the body, which the transform leaves alone: busy while pending. */
-export async function worker(next: Gates<number>, log: unknown[]): Promise<void> {
+export async function worker(next: Next<number>, log: unknown[]): Promise<void> {
   while (true) {
     log.push('before');
     const value = await next();
@@ -36,7 +35,7 @@ export async function worker(next: Gates<number>, log: unknown[]): Promise<void>
 }
 
 /** A wait that ends the body: quiet while pending; the update point follows it. */
-export async function ticker(next: Gates<number>, log: unknown[], stop: { now: boolean }): Promise<void> {
+export async function ticker(next: Next<number>, log: unknown[], stop: { now: boolean }): Promise<void> {
   let tick = 0;
   while (true) {
     if (stop.now) break;
@@ -46,7 +45,7 @@ export async function ticker(next: Gates<number>, log: unknown[], stop: { now: b
 }
 
 /** A nested event loop in the body, then a wait in the middle of the body. */
-export async function nested(outer: Gates<number>, inner: Gates<number>, middle: Gates<string>, log: unknown[]): Promise<void> {
+export async function nested(outer: Next<number>, inner: Next<number>, middle: Next<string>, log: unknown[]): Promise<void> {
   while (true) {
     const job = await outer();
     if (job < 0) break;
@@ -93,8 +92,7 @@ class Feed<T> {
     return new Promise<T>((resolve, reject) => (this.waiting = { resolve, reject }));
   };
   open(value: T): void {
-    const waiting = this.take();
-    waiting.resolve(value);
+    this.take().resolve(value);
   }
   fail(error: Error): void {
     this.take().reject(error);
@@ -112,7 +110,7 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function statusOf(name: string): StrandInfo[] {
+function strandsNamed(name: string): StrandInfo[] {
   return strands().filter((strand) => strand.name === name);
 }
 
@@ -154,7 +152,7 @@ test('a boundary wait that ends while an update is pending: the strand parks bef
   await settle();
   assert.not.ok(pending.ran(), 'the worker holds the update');
   assert.equal(log, [], 'the consumer did not use the value');
-  assert.equal(statusOf('counting.ts:consumer:loop1').map((strand) => strand.status), ['parked']);
+  assert.equal(strandsNamed('counting.ts:consumer:loop1').map((strand) => strand.status), ['parked']);
 
   holder.open(0);
   assert.is((await pending.result).outcome, 'applied');
@@ -180,12 +178,12 @@ test('a loop entered while an update is pending is counted and parks at its firs
   void program.worker(holder.next, holding);
   await settle();
 
-  const pending = update(() => ({ asked: feed.asked, strands: statusOf('counting.ts:consumer:loop1').map((strand) => strand.status) }));
+  const pending = update(() => ({ asked: feed.asked, strands: strandsNamed('counting.ts:consumer:loop1').map((strand) => strand.status) }));
   await settle();
   assert.is(busyHere(), 1, 'the update is pending: the worker holds it');
   void program.consumer(feed.next, log);
   // It ran to its first update point at once, and parked there.
-  assert.equal(statusOf('counting.ts:consumer:loop1').map((strand) => strand.status), ['parked']);
+  assert.equal(strandsNamed('counting.ts:consumer:loop1').map((strand) => strand.status), ['parked']);
   assert.is(busyHere(), 1);
   await settle();
   holder.open(0);
@@ -211,12 +209,12 @@ test('a wait that ends the body and ends while an update is pending: no further 
   void program.ticker(ticks.next, log, stop);
   await settle();
   assert.equal(log, [0]);
-  assert.equal(statusOf('counting.ts:ticker:loop1').map((strand) => strand.status), ['quiet']);
+  assert.equal(strandsNamed('counting.ts:ticker:loop1').map((strand) => strand.status), ['quiet']);
 
   const pending = update(() => [...log]);
   ticks.open(0);
   await settle();
-  assert.equal(statusOf('counting.ts:ticker:loop1').map((strand) => strand.status), ['parked']);
+  assert.equal(strandsNamed('counting.ts:ticker:loop1').map((strand) => strand.status), ['parked']);
   holder.open(0);
   assert.is((await pending.result).outcome, 'applied');
   assert.equal(pending.seen(), [0], 'the ticker did not start its next iteration before the update');
@@ -240,7 +238,7 @@ test('a nested loop left by a rejected boundary wait while an update is pending:
   await settle();
   outer.open(1);
   await settle();
-  assert.equal(statusOf('counting.ts:nested:loop2').map((strand) => strand.status), ['quiet']);
+  assert.equal(strandsNamed('counting.ts:nested:loop2').map((strand) => strand.status), ['quiet']);
   assert.is(busyHere(), 1, 'the worker only: the nest is in its inner boundary wait');
 
   const pending = update(() => [...log]);
