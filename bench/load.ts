@@ -21,18 +21,20 @@ const CONNECTING_AT_ONCE = 256;
  */
 async function alternate(ports: Record<Variant, number>, connections: number, bytes: number): Promise<void> {
   const payload = Buffer.alloc(bytes, 'x');
-  const sockets: net.Socket[] = [];
+  const sockets: Record<Variant, net.Socket[]> = { plain: [], quiesce: [] };
   let driving: Variant | undefined;
   let roundTrips = 0;
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const connect = (variant: Variant): Promise<void> =>
-    new Promise((resolve, reject) => {
+    new Promise((resolve) => {
       const socket = net.connect(ports[variant], HOST, () => resolve());
       socket.setNoDelay(true);
       // A failed connection spoils the figure: crash, and the bench stops on the exit code.
-      socket.once('error', reject);
-      sockets.push(socket);
+      socket.on('error', (error) => {
+        throw error;
+      });
+      sockets[variant].push(socket);
       let received = 0;
       socket.on('data', (chunk: Buffer) => {
         received += chunk.length;
@@ -48,17 +50,15 @@ async function alternate(ports: Record<Variant, number>, connections: number, by
   process.send!({ ready: true });
   process.on('message', async (message: { variant: Variant; ms: number } | 'close') => {
     if (message === 'close') {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of [...sockets.plain, ...sockets.quiesce]) socket.destroy();
       process.disconnect();
       return;
     }
     const { variant, ms } = message;
-    const first = variant === 'plain' ? 0 : connections;
-    const own = sockets.slice(first, first + connections);
     roundTrips = 0;
     const start = process.hrtime.bigint();
     driving = variant;
-    for (const socket of own) socket.write(payload);
+    for (const socket of sockets[variant]) socket.write(payload);
     await new Promise((resolve) => setTimeout(resolve, ms));
     inFlight = connections;
     await new Promise<void>((resolve) => {

@@ -39,14 +39,18 @@ export interface HotLoopResult extends Record<HowRun, Rounds> {
  * pooled over processes samples that, where one process gives one draw of it.
  */
 export function pooled(results: HotLoopResult[]): HotLoopResult {
-  const rounds = (pick: (result: HotLoopResult) => Rounds): Rounds => ({
-    plain: results.flatMap((result) => pick(result).plain),
-    quiesce: results.flatMap((result) => pick(result).quiesce),
-    ratios: results.flatMap((result) => pick(result).ratios),
-  });
   return {
-    entered: rounds((result) => result.entered),
-    repeated: rounds((result) => result.repeated),
+    entered: concat(results.map((result) => result.entered)),
+    repeated: concat(results.map((result) => result.repeated)),
     warmupMs: { plain: results.flatMap((result) => result.warmupMs.plain), quiesce: results.flatMap((result) => result.warmupMs.quiesce) },
+  };
+}
+
+/** Rounds measured apart (in several processes) as one set. */
+export function concat(rounds: Rounds[]): Rounds {
+  return {
+    plain: rounds.flatMap((one) => one.plain),
+    quiesce: rounds.flatMap((one) => one.quiesce),
+    ratios: rounds.flatMap((one) => one.ratios),
   };
 }

@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOW_RUN, alternating, pooled, type HotLoopResult, type HowRun, type Rounds, type Variant } from './rounds';
+import { HOW_RUN, alternating, concat, pooled, type HotLoopResult, type HowRun, type Rounds, type Variant } from './rounds';
 import { median, medianInterval, percent, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -62,7 +62,6 @@ const HOT_PROCESSES = quick ? 1 : 4;
 const ECHO = { connections: 32, bytes: 64, stretchMs: 100, stretches: quick ? 16 : 64, processes: quick ? 1 : 3 };
 const IDLE_COUNTS = [1, 10, 100, 1_000, 10_000];
 const UPDATES = quick ? 100 : 200;
-
 
 const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && os.availableParallelism() >= 2;
 
@@ -158,12 +157,7 @@ async function echoOverhead(): Promise<{ cpu: Rounds; wall: Rounds }> {
     await once(client, 'exit');
     await stopServer(server);
   }
-  const pool = (rounds: Rounds[]): Rounds => ({
-    plain: rounds.flatMap((one) => one.plain),
-    quiesce: rounds.flatMap((one) => one.quiesce),
-    ratios: rounds.flatMap((one) => one.ratios),
-  });
-  return { cpu: pool(cpu), wall: pool(wall) };
+  return { cpu: concat(cpu), wall: concat(wall) };
 }
 
 interface Timing {

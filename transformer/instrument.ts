@@ -19,8 +19,9 @@
  * The flag is a global constant the runtime defines (runtime/index.ts says why).
  *
  * and its blocking waits are rewritten as planned by waits.ts; a `for await` becomes an explicit
- * `next()` loop (forAwait.ts), whose own try statement calls `leave`. Original nodes are reused wherever possible so comments and source
- * maps survive; inserted nodes map to the loop or wait they came from.
+ * `next()` loop (forAwait.ts), whose own try statement calls `leave`. Original nodes are reused
+ * wherever possible so comments and source maps survive; inserted nodes map to the loop or wait
+ * they came from.
  */
 import * as ts from 'typescript';
 import { readComments, unwrapLabels, type FileComments } from './annotations';
@@ -338,7 +339,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     }
     if (scope.restart) statements = [restartOnInterrupt(statements)];
     if (head === 'point') statements.unshift(updatePoint(scope, loopNode));
-    else if (head === 'leave') statements.unshift(leaveForPoint(scope, loopNode));
+    else if (head === 'leave') statements.unshift(leaveForPoint(loopNode));
     return ts.isBlock(body) ? f.updateBlock(body, ts.setTextRange(f.createNodeArray(statements), body.statements)) : f.createBlock(statements, true);
   }
 
@@ -357,7 +358,7 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
   }
 
   /** `if (__quiesceFlag[0]) break;` at the head of a split loop's body: on to the update point around it. */
-  function leaveForPoint(scope: LoopScope, origin: ts.Node): ts.Statement {
+  function leaveForPoint(origin: ts.Node): ts.Statement {
     const statement = f.createIfStatement(flagRead(), f.createBreakStatement());
     ts.setSourceMapRange(statement, { pos: origin.getStart(sf), end: origin.getStart(sf) });
     return statement;
