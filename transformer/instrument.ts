@@ -15,7 +15,8 @@
  * loop by on-stack replacement and peels its first iteration, which keeps the loop's variables in
  * machine registers; an untaken call (or a read of a module-level const, which may throw) in the
  * loop stops that and costs 2-5 ns per iteration, a plain break costs nothing measurable. Loops
- * with a header to re-run (a condition, an initializer, an incrementor) keep the point in the body.
+ * with a header to re-run (a condition, an initializer, an incrementor), and loops with a nested
+ * loop or a suspension in their body, keep the point in the body (isSplittable says why).
  * The flag is a global constant the runtime defines (runtime/index.ts says why).
  *
  * and its blocking waits are rewritten as planned by waits.ts; a `for await` becomes an explicit
@@ -476,19 +477,23 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
 /**
  * A loop with nothing in its header to re-run (`while (true)`, `do … while (true)`, `for (;;)`),
  * so that entering it again after the update point is the same as going on with it, and with no
- * loop in its body: V8 peels only innermost loops, and around an outer one the extra loop level
- * costs more than the call it moves out (a few percent, measured on bench/programs/hotloop.ts's
- * event loop with its parsing loops).
+ * loop and no await or yield in its body:
+ * - V8 peels only innermost loops, and around an outer one the extra loop level costs more than
+ *   the call it moves out (a few percent, measured on bench/programs/hotloop.ts's event loop with
+ *   its parsing loops);
+ * - a function that suspends in the loop resumes through the header of every loop around the
+ *   suspension: the extra level cost about 3 % of an await of a resolved value per iteration
+ *   (hotloop.ts's `await` loop, 35 rounds each), more than the split saves there.
  */
 function isSplittable(loop: ts.IterationStatement, form: LoopForm): boolean {
   const header = form === 'while' || form === 'do' || (form === 'for' && ts.isForStatement(loop) && loop.initializer === undefined && loop.incrementor === undefined);
-  return header && !containsLoop(loop.statement);
+  return header && !containsLoopOrSuspension(loop.statement);
 }
 
-function containsLoop(node: ts.Node): boolean {
-  if (ts.isIterationStatement(node, false)) return true;
+function containsLoopOrSuspension(node: ts.Node): boolean {
+  if (ts.isIterationStatement(node, false) || ts.isAwaitExpression(node) || ts.isYieldExpression(node)) return true;
   if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
-  return ts.forEachChild(node, containsLoop) ?? false;
+  return ts.forEachChild(node, containsLoopOrSuspension) ?? false;
 }
 
 /** The unlabelled breaks in a loop's body that leave that loop (not a nested loop, switch or function). */
