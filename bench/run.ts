@@ -6,6 +6,8 @@
  *    warm-up apart; a loop called again and again), and a TCP echo server under load, both builds
  *    served by one process and loaded in turn (echoOverhead). The figure is the median over rounds
  *    of the ratio transformed / plain of the time per iteration or per request (1.01 = 1 % slower).
+ *    Two control rows measure the plain build against itself the same ways (the event loop, the
+ *    echo server): what the method reads where there is no difference.
  * 2. Time to quiescence against the number of idle TCP connections to a transformed server,
  *    each connection's strand pending in its `for await` over the socket.
  * Prints Markdown tables and writes everything measured to bench/results/<date>-<mode>.json.
@@ -49,12 +51,13 @@ try {
 const { quick, only } = options;
 const runs = (part: Part): boolean => only === undefined || only.includes(part);
 
-/** bench/programs/hotloop.ts says what each loop does. */
+/** bench/programs/hotloop.ts says what each loop does; a control row runs the plain build on both sides. */
 const HOT_LOOPS = [
-  { name: 'event loop parsing and serving memcached commands from memory, 150 ns body (async)', loop: 'events', iterations: 1_500_000 },
-  { name: 'tight loop, 3 ns body (async)', loop: 'tight-async', iterations: 30_000_000 },
-  { name: 'tight loop, 3 ns body (sync)', loop: 'tight-sync', iterations: 30_000_000 },
-  { name: 'await of a resolved value per iteration', loop: 'await', iterations: 1_000_000 },
+  { name: 'event loop parsing and serving memcached commands from memory, 150 ns body (async)', loop: 'events', iterations: 1_500_000, control: false },
+  { name: 'control: that event loop, plain build against itself', loop: 'events', iterations: 1_500_000, control: true },
+  { name: 'tight loop, 3 ns body (async)', loop: 'tight-async', iterations: 30_000_000, control: false },
+  { name: 'tight loop, 3 ns body (sync)', loop: 'tight-sync', iterations: 30_000_000, control: false },
+  { name: 'await of a resolved value per iteration', loop: 'await', iterations: 1_000_000, control: false },
 ];
 /** Hot-loop rounds: in each of HOT_PROCESSES processes (see pooled in rounds.ts). */
 const HOT_ROUNDS = quick ? 5 : 7;
@@ -97,10 +100,10 @@ function message<T>(child: ChildProcess): Promise<T> {
 }
 
 /** Both builds of a hot loop in turn in one process (hotloop.ts), pinned to cpu 1; the rounds of HOT_PROCESSES such processes. */
-async function hotLoop(loop: string, iterations: number): Promise<HotLoopResult> {
+async function hotLoop(loop: string, iterations: number, control: boolean): Promise<HotLoopResult> {
   const results: HotLoopResult[] = [];
   for (let run = 0; run < HOT_PROCESSES; run++) {
-    const child = launch(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, HOT_ROUNDS], 1);
+    const child = launch(path.join(BUILD, 'runner/hotloop.js'), [loop, iterations, HOT_ROUNDS, ...(control ? ['--control'] : [])], 1);
     results.push(JSON.parse(await outputOf(child)) as HotLoopResult);
   }
   return pooled(results);
@@ -125,13 +128,14 @@ const ECHO_MEASURE: Record<EchoMeasure, string> = { 'server-cpu': "server's CPU 
  * driving one build's connections, then the other's, in stretches of ECHO.stretchMs, the order
  * alternating. Per stretch: the server's CPU time per round trip, and the client's wall time per
  * round trip (all connections together, so 1 / throughput). The rounds of ECHO.processes such runs.
+ * `control`: the plain build on both ports.
  */
-async function echoOverhead(): Promise<{ cpu: Rounds; wall: Rounds }> {
+async function echoOverhead(control: boolean): Promise<{ cpu: Rounds; wall: Rounds }> {
   const { connections, bytes, stretchMs, stretches, processes } = ECHO;
   const cpu: Rounds[] = [];
   const wall: Rounds[] = [];
   for (let run = 0; run < processes; run++) {
-    const server = launch(path.join(BUILD, 'runner/echo.js'), [], 0, true);
+    const server = launch(path.join(BUILD, 'runner/echo.js'), control ? ['--control'] : [], 0, true);
     const ports = await message<Record<Variant, number>>(server);
     const client = launch(path.join(BUILD, 'runner/load.js'), ['alternate', ports.plain, ports.quiesce, connections, bytes], 1, true);
     await message<{ ready: true }>(client);
@@ -194,16 +198,16 @@ async function main(): Promise<void> {
 
   const overhead: Array<{ name: string; how: HowRun | EchoMeasure; unit: string } & Rounds> = [];
   const warmups: Array<{ name: string } & HotLoopResult['warmupMs']> = [];
-  for (const { name, loop, iterations } of runs('hot') ? HOT_LOOPS : []) {
+  for (const { name, loop, iterations, control } of runs('hot') ? HOT_LOOPS : []) {
     process.stderr.write(`  ${name}...\n`);
-    const measured = await hotLoop(loop, iterations);
+    const measured = await hotLoop(loop, iterations, control);
     for (const how of ['entered', 'repeated'] as const) overhead.push({ name, how, unit: 'ns/iteration', ...measured[how] });
-    warmups.push({ name, ...measured.warmupMs });
+    if (!control) warmups.push({ name, ...measured.warmupMs });
   }
-  if (runs('echo')) {
-    process.stderr.write('  TCP echo...\n');
-    const echo = await echoOverhead();
-    const echoName = `TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B`;
+  for (const control of runs('echo') ? [false, true] : []) {
+    const echoName = `${control ? 'control: ' : ''}TCP echo, ${ECHO.connections} connections, ${ECHO.bytes} B${control ? ', plain build against itself' : ''}`;
+    process.stderr.write(`  ${echoName}...\n`);
+    const echo = await echoOverhead(control);
     overhead.push({ name: echoName, how: 'server-cpu', unit: 'µs/request', ...echo.cpu });
     overhead.push({ name: echoName, how: 'client-wall', unit: 'µs/request', ...echo.wall });
   }
