@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -56,9 +57,10 @@ const RUNTIME_FRAME = /^\s+at .*[/\\]dist[/\\]runtime[/\\].*$/;
  * (the emitted line at the throw, which the transform re-indents), file paths and line:column in
  * stack frames, and frames inside quiesce's own runtime (the for await lowering calls the iterator
  * through its helpers). The error line itself, its properties, its cause and every other frame stay.
+ * Colours go first: run with FORCE_COLOR (uvu without --no-color), Node greys the cwd in each frame.
  */
 function normaliseStderr(stderr: string): string {
-  return stderr
+  return stripVTControlCharacters(stderr)
     .replace(CODE_FRAME, '')
     .split('\n')
     .filter((line) => !RUNTIME_FRAME.test(line))
