@@ -4,23 +4,27 @@
  * semantics of `for await` exactly:
  *
  *   const __iter = asyncIterator(xs, "xs is not async iterable");  // GetIterator(xs, async), before
- *   let __step, __open = false, __threw = false;                     // the strand begins
+ *   let __step, __state = 0;                                         // the strand begins
  *   try {
  *     label: while (true) {
- *       __open = false;                                 // next() throwing does not close the iterator
+ *       __state = 0;                                   // next() throwing does not close the iterator
  *       <update point>
  *       __step = await quiet(strand, "…:next", step(__iter));
  *       <go through the update point if one is pending>
  *       if (iteratorDone(__step)) break;               // normal completion: no return()
  *       const __value = __step.value;                  // a throwing value getter does not close it either
- *       __open = true;
+ *       __state = 1;                                   // open: from here on, leaving the loop closes it
  *       x = __value; body                              // break, return, throw, labelled continue: return()
  *     }
- *   } catch (e) { __threw = true; throw e; }
+ *   } catch (e) { if (__state === 1) __state = 2; throw e; }   // 2: open and left by a throw
  *   finally {
- *     try { if (__open) <AsyncIteratorClose: await return(); its errors lose to a thrown one> }
+ *     try { if (__state !== 0) <AsyncIteratorClose: await return(); after a throw its errors lose to it> }
  *     finally { leave(strand); }                      // the strand ends once the iterator is closed
  *   }
+ *
+ * One state variable rather than an open and a threw flag: every local that lives across an await
+ * is saved and restored at each suspension, and the second flag cost about 30 instructions per
+ * iteration over an async generator (about 1.5 %, counted with cachegrind).
  *
  * The strand's `leave` shares this try statement rather than wrapping it in one of its own: one
  * level of nesting fewer in the emitted code. (Measured over an async generator, an iteration
@@ -51,11 +55,12 @@ export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { before
   const iter = f.createUniqueName('__iter');
   const step = f.createUniqueName('__step');
   const value = f.createUniqueName('__value');
-  const open = f.createUniqueName('__open');
-  const threw = f.createUniqueName('__threw');
+  const state = f.createUniqueName('__state');
   const error = f.createUniqueName('__error');
   const call = (member: string, args: ts.Expression[]) => f.createCallExpression(runtime(member), undefined, args);
   const assign = (target: ts.Identifier, value: ts.Expression) => f.createExpressionStatement(f.createAssignment(target, value));
+  const number = (value: 0 | 1 | 2) => f.createNumericLiteral(value);
+  const stateIs = (value: 0 | 1 | 2) => f.createStrictEquality(state, number(value));
 
   const iterator = f.createVariableStatement(
     undefined,
@@ -70,8 +75,7 @@ export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { before
     f.createVariableDeclarationList(
       [
         f.createVariableDeclaration(step, undefined, f.createKeywordTypeNode(ts.SyntaxKind.AnyKeyword)),
-        f.createVariableDeclaration(open, undefined, undefined, f.createFalse()),
-        f.createVariableDeclaration(threw, undefined, undefined, f.createFalse()),
+        f.createVariableDeclaration(state, undefined, undefined, number(0)),
       ],
       ts.NodeFlags.Let,
     ),
@@ -81,7 +85,7 @@ export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { before
   ts.setSourceMapRange(next, loop.expression);
   const body = f.createBlock(
     [
-      assign(open, f.createFalse()),
+      assign(state, number(0)),
       parts.updatePoint(),
       assign(step, next),
       parts.resumeCheck(),
@@ -90,7 +94,7 @@ export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { before
         undefined,
         f.createVariableDeclarationList([f.createVariableDeclaration(value, undefined, undefined, f.createPropertyAccessExpression(step, 'value'))], ts.NodeFlags.Const),
       ),
-      assign(open, f.createTrue()),
+      assign(state, number(1)),
       parts.binding(value),
       parts.body(),
     ],
@@ -103,11 +107,11 @@ export function lowerForAwait(f: ts.NodeFactory, parts: ForAwaitParts): { before
 
   const tryLoop = f.createTryStatement(
     f.createBlock([labelled], true),
-    f.createCatchClause(error, f.createBlock([assign(threw, f.createTrue()), f.createThrowStatement(error)], true)),
+    f.createCatchClause(error, f.createBlock([f.createIfStatement(stateIs(1), assign(state, number(2))), f.createThrowStatement(error)], true)),
     f.createBlock(
       [
         f.createTryStatement(
-          f.createBlock([f.createIfStatement(open, f.createIfStatement(threw, closeAfterThrow(f, iter, call), closeAfterExit(f, iter, call)))], true),
+          f.createBlock([f.createIfStatement(stateIs(2), closeAfterThrow(f, iter, call), f.createIfStatement(stateIs(1), closeAfterExit(f, iter, call)))], true),
           undefined,
           f.createBlock([parts.leave], true),
         ),
