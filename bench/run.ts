@@ -58,6 +58,7 @@ const HOT_LOOPS = [
   { name: 'tight loop, 3 ns body (async)', loop: 'tight-async', iterations: 30_000_000, control: false },
   { name: 'tight loop, 3 ns body (sync)', loop: 'tight-sync', iterations: 30_000_000, control: false },
   { name: 'await of a resolved value per iteration', loop: 'await', iterations: 1_000_000, control: false },
+  { name: 'for await over an async generator', loop: 'for-await', iterations: 300_000, control: false },
 ];
 /** Hot-loop rounds: in each of HOT_PROCESSES processes (see pooled in rounds.ts). */
 const HOT_ROUNDS = quick ? 5 : 7;
