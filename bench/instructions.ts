@@ -17,11 +17,12 @@
  * says why), and now reads 961.2 in each. Compare builds within one run. Two runs go at a time.
  * valgrind comes from Debian's package, installed here when missing.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
+import { HOT_LOOP_NAMES, type HotLoop } from './rounds';
 import { percent } from './stats';
 
 const BUILD = path.join(__dirname, '..');
@@ -33,12 +34,12 @@ const THIRD = 3;
 const WARM_CALLS = 10;
 
 /** `warm`: the iterations of each of the WARM_CALLS warm-up calls. */
-const LOOPS = [
-  { name: 'event loop parsing and serving memcached commands from memory (async)', loop: 'events', n: 200_000, warm: 100_000 },
-  { name: 'tight loop, 3 ns body (async)', loop: 'tight-async', n: 2_000_000, warm: 1_000_000 },
-  { name: 'tight loop, 3 ns body (sync)', loop: 'tight-sync', n: 2_000_000, warm: 1_000_000 },
-  { name: 'await of a resolved value per iteration', loop: 'await', n: 200_000, warm: 100_000 },
-  { name: 'for await over an async generator', loop: 'for-await', n: 100_000, warm: 50_000 },
+const LOOPS: Array<{ loop: HotLoop; n: number; warm: number }> = [
+  { loop: 'events', n: 200_000, warm: 100_000 },
+  { loop: 'tight-async', n: 2_000_000, warm: 1_000_000 },
+  { loop: 'tight-sync', n: 2_000_000, warm: 1_000_000 },
+  { loop: 'await', n: 200_000, warm: 100_000 },
+  { loop: 'for-await', n: 100_000, warm: 50_000 },
 ];
 
 type Loop = (n: number) => number | Promise<number>;
@@ -51,13 +52,9 @@ async function runLoop(build: Build, name: string, n: number, warm: number): Pro
   await loop(n);
 }
 
+/** valgrind from Debian's package if missing (scripts/install-clients.sh, as for the paper's clients; needs root). */
 function ensureValgrind(): void {
-  if (spawnSync('valgrind', ['--version']).status === 0) return;
-  process.stderr.write('  installing valgrind (Debian package)...\n');
-  const install = spawnSync('sh', ['-c', 'apt-get install -y -q valgrind || (apt-get update -q && apt-get install -y -q valgrind)'], { stdio: 'inherit' });
-  if (install.status !== 0 || spawnSync('valgrind', ['--version']).status !== 0) {
-    throw new Error('bench:instructions needs valgrind: apt-get install valgrind (as root) failed');
-  }
+  execFileSync(path.join(ROOT, 'scripts/install-clients.sh'), ['valgrind'], { stdio: 'inherit', timeout: 300_000 });
 }
 
 const run = promisify(execFile);
@@ -85,8 +82,9 @@ async function main(): Promise<void> {
   console.log(`quiesce bench:instructions: node ${process.version} --predictable under cachegrind; instructions per iteration = (count at ${THIRD}n - count at n) / ${THIRD - 1}n\n`);
   console.log('| hot loop | plain | transformed | difference | overhead |');
   console.log('|---|---:|---:|---:|---:|');
-  const rows: Array<{ name: string; loop: string; plain: number; quiesce: number }> = [];
-  for (const { name, loop, n, warm } of LOOPS) {
+  const rows: Array<{ name: string; loop: HotLoop; plain: number; quiesce: number }> = [];
+  for (const { loop, n, warm } of LOOPS) {
+    const name = HOT_LOOP_NAMES[loop];
     process.stderr.write(`  ${name}...\n`);
     const plain = await perIteration('plain', loop, n, warm);
     const quiesce = await perIteration('quiesce', loop, n, warm);

@@ -22,6 +22,16 @@ export async function alternating(count: number, measure: (variant: Variant) => 
   return out;
 }
 
+/** What each loop of bench/programs/hotloop.ts is, as the tables name it (bench and bench:instructions). */
+export const HOT_LOOP_NAMES = {
+  events: 'event loop parsing and serving memcached commands from memory, 150 ns body (async)',
+  'tight-async': 'tight loop, 3 ns body (async)',
+  'tight-sync': 'tight loop, 3 ns body (sync)',
+  await: 'await of a resolved value per iteration',
+  'for-await': 'for await over an async generator',
+} as const;
+export type HotLoop = keyof typeof HOT_LOOP_NAMES;
+
 /** How bench/hotloop.ts runs a loop: entered once (timed after its warm-up), or called again and again. */
 export type HowRun = 'entered' | 'repeated';
 

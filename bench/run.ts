@@ -17,7 +17,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOW_RUN, alternating, concat, pooled, type HotLoopResult, type HowRun, type Rounds, type Variant } from './rounds';
+import { HOT_LOOP_NAMES, HOW_RUN, alternating, concat, pooled, type HotLoopResult, type HowRun, type Rounds, type Variant } from './rounds';
 import { median, medianInterval, percent, quantile } from './stats';
 
 const ROOT = path.join(__dirname, '../../..');
@@ -53,12 +53,12 @@ const runs = (part: Part): boolean => only === undefined || only.includes(part);
 
 /** bench/programs/hotloop.ts says what each loop does; a control row runs the plain build on both sides. */
 const HOT_LOOPS = [
-  { name: 'event loop parsing and serving memcached commands from memory, 150 ns body (async)', loop: 'events', iterations: 1_500_000, control: false },
+  { name: HOT_LOOP_NAMES.events, loop: 'events', iterations: 1_500_000, control: false },
   { name: 'control: that event loop, plain build against itself', loop: 'events', iterations: 1_500_000, control: true },
-  { name: 'tight loop, 3 ns body (async)', loop: 'tight-async', iterations: 30_000_000, control: false },
-  { name: 'tight loop, 3 ns body (sync)', loop: 'tight-sync', iterations: 30_000_000, control: false },
-  { name: 'await of a resolved value per iteration', loop: 'await', iterations: 1_000_000, control: false },
-  { name: 'for await over an async generator', loop: 'for-await', iterations: 300_000, control: false },
+  { name: HOT_LOOP_NAMES['tight-async'], loop: 'tight-async', iterations: 30_000_000, control: false },
+  { name: HOT_LOOP_NAMES['tight-sync'], loop: 'tight-sync', iterations: 30_000_000, control: false },
+  { name: HOT_LOOP_NAMES.await, loop: 'await', iterations: 1_000_000, control: false },
+  { name: HOT_LOOP_NAMES['for-await'], loop: 'for-await', iterations: 300_000, control: false },
 ];
 /** Hot-loop rounds: in each of HOT_PROCESSES processes (see pooled in rounds.ts). */
 const HOT_ROUNDS = quick ? 5 : 7;

@@ -1,6 +1,6 @@
 /** Who is where: the live strands of a thread, and the ones holding up quiescence. */
 import { state } from './state';
-import { liveStrands, statusOf, type Strand, type StrandStatus } from './strand';
+import { blocks, liveStrands, statusOf, type Strand, type StrandStatus } from './strand';
 
 export interface StrandInfo {
   name: string;
@@ -32,8 +32,7 @@ export function blockers(): StrandInfo[] {
   const out: StrandInfo[] = [];
   for (const strand of state.live) {
     if (strand.child !== undefined) continue;
-    const status = statusOf(strand);
-    if (status === 'running' || status === 'waiting') out.push(info(strand));
+    if (blocks(strand)) out.push(info(strand));
   }
   return out;
 }

@@ -102,11 +102,17 @@ function markIdleWorker(strand: Strand): void {
   if (Atomics.sub(busy, 0, 1) === 1 && flag[0] !== 0) wakeCoordinator();
 }
 
-/** Whether the innermost strand of a nest holds up quiescence now. */
+/** Whether a strand with no nested loop running holds up quiescence: in its body or an interruptible wait. */
+export function blocks(strand: Strand): boolean {
+  const status = statusOf(strand);
+  return status === 'running' || status === 'waiting';
+}
+
+/** Whether a nest of strands holds up quiescence now: as its innermost strand does. */
 function holdsUp(root: Strand): boolean {
   let inner = root;
   while (inner.child !== undefined) inner = inner.child;
-  return inner.status === 'waiting' || (inner.status === 'running' && inner.boundary === undefined);
+  return blocks(inner);
 }
 
 /**

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The real clients the paper's programs are driven by, from Debian's packages (needs root).
-# Usage: scripts/install-clients.sh [package ...]   (default: all of them). Installs only what is missing.
+# Debian packages the benchmarks need (needs root): the real clients the paper's programs are driven
+# by, and valgrind for bench:instructions. Usage: scripts/install-clients.sh [package ...]
+# (default: all the clients). Installs only what is missing.
 set -euo pipefail
 all=(wrk apache2-utils oggfwd libshout-tools vorbis-tools curl iperf libmemcached-tools telnet expect mosquitto-clients tcpdump tcpreplay)
 wanted=("$@")
