@@ -13,10 +13,11 @@ import { performance } from 'node:perf_hooks';
 import { EPOCH, FLAG, WAKE, state, type Waiter } from './state';
 
 /**
- * The two views the hooks touch, fixed for the thread's life. Held here because each `state.x`
- * compiles to a read through ./state's CommonJS exports: ~5 ns more per quiet/resume pair.
+ * The busy count the hooks' slow paths touch, fixed for the thread's life: each `state.x` compiles
+ * to a read through ./state's CommonJS exports. The hooks read the flag as emitted code does, through
+ * the global `__quiesceFlag` (runtime/index.ts says why).
  */
-const { busy, flag } = state;
+const { busy } = state;
 
 /** What strands() reports: running its body, parked at its update point, or in a boundary or interruptible wait. */
 export type StrandStatus = 'running' | 'parked' | 'quiet' | 'waiting';
@@ -99,7 +100,7 @@ function markIdleWorker(strand: Strand): void {
   const root = strand.root;
   if (!root.counted || !root.busy) return;
   root.busy = false;
-  if (Atomics.sub(busy, 0, 1) === 1 && flag[0] !== 0) wakeCoordinator();
+  if (Atomics.sub(busy, 0, 1) === 1 && __quiesceFlag[0] !== 0) wakeCoordinator();
 }
 
 /** Whether a strand with no nested loop running holds up quiescence: in its body or an interruptible wait. */
@@ -260,7 +261,7 @@ export function wakeCoordinator(): void {
 export const quiet: <T>(strand: Strand, name: string, op: T) => T = state.coordinator
   ? (strand, name, op) => {
       strand.boundary = name;
-      if (flag[0] !== 0) markIdle(strand);
+      if (__quiesceFlag[0] !== 0) markIdle(strand);
       return op;
     }
   : (strand, name, op) => {
@@ -277,12 +278,12 @@ export const quiet: <T>(strand: Strand, name: string, op: T) => T = state.coordi
 export const resume: (strand: Strand) => boolean = state.coordinator
   ? (strand) => {
       strand.boundary = undefined;
-      return flag[0] !== 0;
+      return __quiesceFlag[0] !== 0;
     }
   : (strand) => {
       strand.boundary = undefined;
       markBusy(strand);
-      return flag[0] !== 0;
+      return __quiesceFlag[0] !== 0;
     };
 
 /**
@@ -299,7 +300,7 @@ export function wait<T>(strand: Strand, name: string, start: () => T): Promise<A
   } else {
     op = Promise.resolve(start());
   }
-  if (flag[0] !== 0) {
+  if (__quiesceFlag[0] !== 0) {
     keep(strand, name, op);
     throw state.interrupt;
   }

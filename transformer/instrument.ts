@@ -32,7 +32,7 @@ import { countLoc, type FileReport, type LoopReport, type ManualChange } from '.
 import { planWaits, restartObstacle, skipOuter, type LoopPlan } from './waits';
 
 export const RUNTIME_MODULE = 'quiesce';
-/** The file-level name of the runtime namespace; its presence marks a file as already instrumented. */
+/** The global through which emitted code calls the runtime's hooks; a call marks a file as already instrumented. */
 export const RUNTIME_NAME = '__quiesce';
 /** The global the runtime defines for the update-pending flag. */
 const FLAG_NAME = '__quiesceFlag';
@@ -520,47 +520,32 @@ function labelsOf(statement: ts.LabeledStatement): ts.Identifier[] {
   return labels;
 }
 
-/** A file this transform already instrumented declares the runtime's hooks: leave it alone. */
+/** A file this transform already instrumented calls the runtime's hooks: leave it alone. */
 function isInstrumented(sf: ts.SourceFile): boolean {
-  return sf.statements.some(
-    (statement) =>
-      ts.isVariableStatement(statement) &&
-      statement.declarationList.declarations.some((declaration) => ts.isIdentifier(declaration.name) && declaration.name.text === RUNTIME_NAME),
-  );
+  const calls = (node: ts.Node): boolean =>
+    (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === RUNTIME_NAME) || ts.forEachChild(node, calls) === true;
+  return calls(sf);
 }
 
 /**
- * `const __quiesce = <the runtime>.hooks;` at the top of the file. The hooks are a plain object in
- * a module-level constant: calling them through a CommonJS exports object (a dictionary-mode
- * object in V8) would cost a hash lookup at every hook call.
+ * Load the runtime at the top of the file: `import "quiesce";`, in a script `require("quiesce")`.
+ * It defines the hooks and the flag as globals (runtime/index.ts says why).
  */
 function withRuntimeImport(f: ts.NodeFactory, file: ts.SourceFile, isModule: boolean): ts.SourceFile {
   const specifier = f.createStringLiteral(RUNTIME_MODULE);
-  const declarations: ts.Statement[] = [];
-  let runtime: ts.Expression;
-  let type: ts.TypeNode | undefined;
-  if (isModule) {
-    const namespace = f.createIdentifier(`${RUNTIME_NAME}Runtime`);
-    declarations.push(f.createImportDeclaration(undefined, f.createImportClause(undefined, undefined, f.createNamespaceImport(namespace)), specifier));
-    runtime = namespace;
-  } else {
-    // A script (no import or export) is not turned into a module: require the runtime instead,
-    // typed through an import type so that a type-checked output sees the runtime's global flag.
-    runtime = f.createCallExpression(f.createIdentifier('require'), undefined, [specifier]);
-    type = f.createImportTypeNode(f.createLiteralTypeNode(f.createStringLiteral(RUNTIME_MODULE)), undefined, f.createIdentifier('hooks'), undefined, true);
-  }
-  declarations.push(
-    f.createVariableStatement(
-      undefined,
-      f.createVariableDeclarationList(
-        [f.createVariableDeclaration(RUNTIME_NAME, undefined, type, f.createPropertyAccessExpression(runtime, 'hooks'))],
-        ts.NodeFlags.Const,
-      ),
-    ),
-  );
+  const load = isModule
+    ? f.createImportDeclaration(undefined, undefined, specifier)
+    : // A script (no import or export) is not turned into a module. The import type makes a
+      // type-checked output see the runtime's declarations, and with them its globals.
+      f.createExpressionStatement(
+        f.createAsExpression(
+          f.createCallExpression(f.createIdentifier('require'), undefined, [specifier]),
+          f.createImportTypeNode(f.createLiteralTypeNode(f.createStringLiteral(RUNTIME_MODULE)), undefined, undefined, undefined, true),
+        ),
+      );
   let prologue = 0;
   while (prologue < file.statements.length && isPrologue(file.statements[prologue])) prologue++;
-  const statements = f.createNodeArray([...file.statements.slice(0, prologue), ...declarations, ...file.statements.slice(prologue)]);
+  const statements = f.createNodeArray([...file.statements.slice(0, prologue), load, ...file.statements.slice(prologue)]);
   return f.updateSourceFile(file, ts.setTextRange(statements, file.statements));
 }
 
