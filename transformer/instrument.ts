@@ -17,7 +17,8 @@
  * loop stops that and costs 2-5 ns per iteration, a plain break costs nothing measurable. Loops
  * with a header to re-run (a condition, an initializer, an incrementor), and loops with a nested
  * loop or a suspension in their body, keep the point in the body (isSplittable says why).
- * The flag is a global constant the runtime defines (runtime/index.ts says why).
+ * The flag is a global constant the runtime defines (runtime/index.ts says why); a synchronous
+ * update point reads it as `__quiesceSyncFlag`, which is constant 0 on the coordinating thread.
  *
  * and its blocking waits are rewritten as planned by waits.ts; a `for await` becomes an explicit
  * `next()` loop (forAwait.ts), whose own try statement calls `leave`. Original nodes are reused
@@ -34,8 +35,9 @@ import { planWaits, restartObstacle, skipOuter, type LoopPlan } from './waits';
 export const RUNTIME_MODULE = 'quiesce';
 /** The global through which emitted code calls the runtime's hooks; a call marks a file as already instrumented. */
 export const RUNTIME_NAME = '__quiesce';
-/** The global the runtime defines for the update-pending flag. */
+/** The globals the runtime defines for the update-pending flag: as async update points read it, and as synchronous ones do. */
 const FLAG_NAME = '__quiesceFlag';
+const SYNC_FLAG_NAME = '__quiesceSyncFlag';
 /** Runtime exports that request or observe updates rather than change how a program waits. */
 const CONTROL_API = new Set(['requestUpdate', 'updatePending', 'strands', 'blockers', 'threads', 'strandsEverywhere', 'blockersEverywhere', 'moduleUpdate']);
 const DIAGNOSTIC_CODE = 99001;
@@ -349,7 +351,8 @@ export function instrumentSourceFile(sf: ts.SourceFile, context: ts.Transformati
     return (Array.isArray(result) ? result : [result]) as ts.Statement[];
   }
 
-  const flagRead = (): ts.Expression => f.createElementAccessExpression(f.createIdentifier(FLAG_NAME), f.createNumericLiteral(0));
+  const flagRead = (): ts.Expression =>
+    f.createElementAccessExpression(f.createIdentifier(fn.canAwait ? FLAG_NAME : SYNC_FLAG_NAME), f.createNumericLiteral(0));
 
   function updatePoint(scope: LoopScope, origin: ts.Node): ts.Statement {
     const park = fn.canAwait ? f.createAwaitExpression(call('point', [scope.strand])) : call('pointSync', [scope.strand]);
